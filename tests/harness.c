@@ -1,0 +1,347 @@
+/*
+ * harness: start/stop armortop-sim, run programs and capture their output, a
+ * tiny HTTP/1.1 client over loopback for driving the sim's control endpoints.
+ * Test support only; depends on libc and POSIX.
+ */
+#include "config.h"
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *harness_bin(const char *name, char *buf, size_t len)
+{
+    const char *dir = getenv("ARMORTOP_BIN_DIR");
+    snprintf(buf, len, "%s/%s", dir && *dir ? dir : ".", name);
+    return buf;
+}
+
+const char *harness_corpus_dir(void)
+{
+    static char path[512];
+    const char *c = getenv("ARMORTOP_CORPUS");
+    snprintf(path, sizeof path, "%s", c && *c ? c : "../shared/corpus");
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return path;
+}
+
+char *harness_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+bool harness_have_program(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char *copy = strdup(path), *save = NULL;
+    bool found = false;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", d, name);
+        found = access(p, X_OK) == 0;
+    }
+    free(copy);
+    return found;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void rm_rf(const char *dir)
+{
+    if (!dir[0])
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("rm", "rm", "-rf", dir, (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
+int harness_sim_start(struct harness_sim *sim, const char *const *extra_args)
+{
+    memset(sim, 0, sizeof *sim);
+    snprintf(sim->dir, sizeof sim->dir, "/tmp/armortop-test-XXXXXX");
+    if (!mkdtemp(sim->dir)) {
+        perror("mkdtemp");
+        return -1;
+    }
+    snprintf(sim->kubeconfig, sizeof sim->kubeconfig, "%s/kubeconfig", sim->dir);
+
+    const char *argv[64];
+    size_t n = 0;
+    char bin[512];
+    argv[n++] = harness_bin("armortop-sim", bin, sizeof bin);
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    argv[n++] = "--kubeconfig-out";
+    argv[n++] = sim->kubeconfig;
+    for (size_t i = 0; extra_args && extra_args[i] && n < 62; i++)
+        argv[n++] = extra_args[i];
+    argv[n] = NULL;
+
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "harness: exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(pipefd[1]);
+    sim->pid = pid;
+
+    /* Wait (up to 30 s) for "armortop-sim: ready <url> token <token>". */
+    char line[512];
+    size_t len = 0;
+    double deadline = now_s() + 30;
+    int ok = 0;
+    while (now_s() < deadline && len < sizeof line - 1) {
+        struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+        if (poll(&pfd, 1, 200) <= 0)
+            continue;
+        ssize_t r = read(pipefd[0], line + len, 1);
+        if (r <= 0)
+            break;
+        if (line[len] == '\n') {
+            line[len] = '\0';
+            char url[128] = "", tok[128] = "";
+            if (sscanf(line, "armortop-sim: ready %127s token %127s", url, tok) == 2) {
+                snprintf(sim->url, sizeof sim->url, "%s", url);
+                snprintf(sim->token, sizeof sim->token, "%s", tok);
+                const char *colon = strrchr(url, ':');
+                sim->port = colon ? atoi(colon + 1) : 0;
+                ok = sim->port > 0;
+                break;
+            }
+            len = 0;
+            continue;
+        }
+        len++;
+    }
+    /* Keep draining stdout in the background would need a thread; the sim prints
+     * only the ready line on stdout, so closing the pipe is safe (it ignores SIGPIPE). */
+    close(pipefd[0]);
+    if (!ok) {
+        fprintf(stderr, "harness: armortop-sim did not become ready\n");
+        harness_sim_stop(sim);
+        return -1;
+    }
+    return 0;
+}
+
+void harness_sim_kill(struct harness_sim *sim)
+{
+    if (sim->pid > 0) {
+        kill(sim->pid, SIGKILL);
+        waitpid(sim->pid, NULL, 0);
+        sim->pid = 0;
+    }
+}
+
+void harness_sim_stop(struct harness_sim *sim)
+{
+    if (sim->pid > 0) {
+        kill(sim->pid, SIGTERM);
+        double deadline = now_s() + 2;
+        int st;
+        while (waitpid(sim->pid, &st, WNOHANG) == 0) {
+            if (now_s() > deadline) {
+                kill(sim->pid, SIGKILL);
+                waitpid(sim->pid, &st, 0);
+                break;
+            }
+            usleep(10000);
+        }
+        sim->pid = 0;
+    }
+    rm_rf(sim->dir);
+    sim->dir[0] = '\0';
+}
+
+static void drain(int fd, char **buf, size_t *len, size_t *cap)
+{
+    char tmp[65536];
+    ssize_t r = read(fd, tmp, sizeof tmp);
+    if (r <= 0)
+        return;
+    if (*len + (size_t)r + 1 > *cap) {
+        while (*len + (size_t)r + 1 > *cap)
+            *cap = *cap ? *cap * 2 : 65536;
+        *buf = realloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, tmp, (size_t)r);
+    *len += (size_t)r;
+    (*buf)[*len] = '\0';
+}
+
+int harness_run(const char *const *argv, const char *const *env_add, int timeout_s,
+                struct harness_result *res)
+{
+    memset(res, 0, sizeof *res);
+    char bin[512];
+    const char *prog = argv[0];
+    if (!strchr(prog, '/') && (strcmp(prog, "armortop") == 0 || strcmp(prog, "armortop-sim") == 0))
+        prog = harness_bin(prog, bin, sizeof bin);
+
+    int outp[2], errp[2];
+    if (pipe(outp) != 0 || pipe(errp) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(outp[1], 1);
+        dup2(errp[1], 2);
+        close(outp[0]);
+        close(outp[1]);
+        close(errp[0]);
+        close(errp[1]);
+        for (size_t i = 0; env_add && env_add[i]; i++)
+            putenv((char *)env_add[i]);
+        if (strchr(prog, '/'))
+            execv(prog, (char *const *)argv);
+        else
+            execvp(prog, (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    close(outp[1]);
+    close(errp[1]);
+    size_t ocap = 0, ecap = 0;
+    res->out = calloc(1, 1);
+    res->err = calloc(1, 1);
+    double deadline = now_s() + timeout_s;
+    int open_fds = 2;
+    bool timed_out = false;
+    struct pollfd pfd[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = errp[0], .events = POLLIN } };
+    while (open_fds > 0) {
+        if (now_s() > deadline) {
+            timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (poll(pfd, 2, 100) <= 0)
+            continue;
+        for (int i = 0; i < 2; i++) {
+            if (pfd[i].fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP))) {
+                size_t before = i == 0 ? res->out_len : res->err_len;
+                if (i == 0)
+                    drain(pfd[i].fd, &res->out, &res->out_len, &ocap);
+                else
+                    drain(pfd[i].fd, &res->err, &res->err_len, &ecap);
+                size_t after = i == 0 ? res->out_len : res->err_len;
+                if (after == before) {
+                    close(pfd[i].fd);
+                    pfd[i].fd = -1;
+                    open_fds--;
+                }
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (pfd[i].fd >= 0)
+            close(pfd[i].fd);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    res->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return timed_out ? -1 : 0;
+}
+
+void harness_result_free(struct harness_result *res)
+{
+    free(res->out);
+    free(res->err);
+    memset(res, 0, sizeof *res);
+}
+
+int harness_http(const struct harness_sim *sim, const char *method, const char *path,
+                 const char *body, char **body_out)
+{
+    if (body_out)
+        *body_out = NULL;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)sim->port) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    size_t blen = body ? strlen(body) : 0;
+    char head[1024];
+    int hl = snprintf(head, sizeof head,
+                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
+                      "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                      method, path, sim->port, sim->token, blen);
+    if (write(fd, head, (size_t)hl) != hl || (blen && write(fd, body, blen) != (ssize_t)blen)) {
+        close(fd);
+        return -1;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        size_t before = len;
+        drain(fd, &buf, &len, &cap);
+        if (len == before)
+            break;
+    }
+    close(fd);
+    int status = -1;
+    if (buf && sscanf(buf, "HTTP/1.%*d %d", &status) == 1 && body_out) {
+        char *b = strstr(buf, "\r\n\r\n");
+        *body_out = strdup(b ? b + 4 : "");
+    }
+    free(buf);
+    return status;
+}
