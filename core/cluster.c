@@ -1,0 +1,39 @@
+/*
+ * cluster: one call that fills a snapshot with the nodes, pods and Warning
+ * events a view needs. Depends on kube_client and model; never prints.
+ */
+#include "config.h"
+#include "cluster.h"
+
+#include <stddef.h>
+#include <string.h>
+
+int cluster_fetch(struct kube_client *c, const char *ns, unsigned want,
+                  struct kube_snapshot **out, struct kerr *err)
+{
+    int rc = 0;
+    struct kube_snapshot *snap = kube_snapshot_new();
+    struct kube_list_opts all = { 0 };
+    struct kube_list_opts scoped = { .ns = (ns && *ns) ? ns : NULL };
+    struct kube_list_opts warnings = scoped;
+    warnings.field_selector = "type=Warning";
+
+    *out = NULL;
+    if ((want & CLUSTER_WANT_NODES) && (rc = kube_list(c, KUBE_KIND_NODE, &all, snap, err)) < 0)
+        goto out;
+    if ((want & CLUSTER_WANT_PODS) && (rc = kube_list(c, KUBE_KIND_POD, &scoped, snap, err)) < 0)
+        goto out;
+    if ((want & CLUSTER_WANT_EVENTS) &&
+        (rc = kube_list(c, KUBE_KIND_EVENT, &warnings, snap, err)) < 0)
+        goto out;
+    *out = snap;
+    snap = NULL;
+out:
+    kube_snapshot_free(&snap);
+    return rc;
+}
+
+int cluster_exit_status(int rc)
+{
+    return rc < 0 ? 2 : 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * once: the headless path of armortop. kubeconfig → client → cluster_fetch →
+ * view_render_{table,json} → stdout. Everything cluster-facing is core's; this
+ * file only chooses, prints and maps errors to exit codes.
+ */
+#include "config.h"
+#include "once.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cluster.h"
+#include "kerr.h"
+#include "kube_client.h"
+#include "kubeconfig.h"
+#include "strbuf.h"
+#include "views.h"
+
+static void print_error(const char *what, const struct kerr *err)
+{
+    char buf[1024];
+    fprintf(stderr, "armortop: %s: %s\n", what, kerr_format(err, buf, sizeof buf));
+}
+
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 0;
+}
+
+int once_run(const struct cli_opts *opts)
+{
+    int status = 2;
+    struct kerr err = { 0 };
+    struct kube_config *cfg = NULL;
+    struct kube_client *client = NULL;
+    struct kube_snapshot *snap = NULL;
+    struct strbuf out;
+    strbuf_init(&out);
+
+    enum view_id view;
+    if (view_parse(opts->once_view, &view) != 0) {
+        fprintf(stderr, "armortop: unknown view '%s'\n", opts->once_view);
+        status = 1;
+        goto out;
+    }
+
+    struct kubeconfig_opts kopts = {
+        .explicit_path = opts->kubeconfig,
+        .context = opts->context,
+        .namespace = opts->ns,
+    };
+    if (kubeconfig_load(&kopts, &cfg, &err) < 0) {
+        print_error("kubeconfig", &err);
+        goto out;
+    }
+    if (kube_client_new(cfg, NULL, &client, &err) < 0) {
+        print_error(cfg->server, &err);
+        goto out;
+    }
+
+    /* Like kubectl: the context's namespace unless -n or -A. */
+    const char *ns = opts->is_all_namespaces ? NULL : cfg->namespace;
+    unsigned want = CLUSTER_WANT_ALL;
+    if (view == VIEW_PROFILES || view == VIEW_DENIALS)
+        want = CLUSTER_WANT_NODES | CLUSTER_WANT_PODS;
+    int rc = cluster_fetch(client, ns, want, &snap, &err);
+    if (rc < 0) {
+        print_error("cannot read the cluster", &err);
+        status = cluster_exit_status(rc);
+        goto out;
+    }
+
+    struct view_opts vopts = {
+        .ns = ns,
+        .now = (int64_t)time(NULL),
+        .width = opts->output == CLI_OUTPUT_TABLE ? terminal_width() : 0,
+    };
+    rc = opts->output == CLI_OUTPUT_JSON ? view_render_json(view, snap, &vopts, &out, &err)
+                                         : view_render_table(view, snap, &vopts, &out, &err);
+    if (rc < 0) {
+        print_error("cannot render the view", &err);
+        status = 2;
+        goto out;
+    }
+    fwrite(strbuf_str(&out), 1, out.len, stdout);
+    if (fflush(stdout) != 0) {
+        perror("armortop: stdout");
+        status = 2;
+        goto out;
+    }
+    status = 0;
+out:
+    strbuf_done(&out);
+    kube_snapshot_free(&snap);
+    kube_client_free(&client);
+    kube_config_free(&cfg);
+    return status;
+}
