@@ -76,6 +76,8 @@ struct kubeconfig_opts {
     const char *home;            /* NULL = getenv("HOME") */
     const char *sa_dir;          /* NULL = /var/run/secrets/kubernetes.io/serviceaccount */
     bool no_env;                 /* tests: ignore the real environment entirely */
+    const char *service_host;    /* NULL = getenv("KUBERNETES_SERVICE_HOST") unless no_env */
+    const char *service_port;    /* NULL = getenv("KUBERNETES_SERVICE_PORT") unless no_env */
 };
 
 /* Load a config per the rules above. On success *out is owned by the caller.
@@ -108,5 +110,15 @@ int kube_config_credentials(struct kube_config *cfg, struct kube_credentials *ou
 
 /* Forget cached credentials (after a 401) so the next call re-reads / re-execs. */
 void kube_config_invalidate_credentials(struct kube_config *cfg);
+
+/* Clock used for credential caching, in seconds: CLOCK_MONOTONIC when
+ * is_monotonic (tokenFile age), else unix time (exec expiry). */
+typedef int64_t (*kube_clock_fn)(bool is_monotonic, void *ud);
+
+/* Tests: replace the clock (NULL restores the real one). ud is borrowed. */
+void kube_config_set_clock(struct kube_config *cfg, kube_clock_fn fn, void *ud);
+
+/* Tests: exec plugin timeout in milliseconds (default 60000; <= 0 restores it). */
+void kube_config_set_exec_timeout(struct kube_config *cfg, int timeout_ms);
 
 #endif

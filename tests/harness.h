@@ -17,7 +17,7 @@
 struct harness_sim {
     pid_t pid;
     int port;
-    char url[64];          /* http(s)://127.0.0.1:PORT */
+    char url[128];         /* http(s)://127.0.0.1:PORT */
     char dir[256];         /* private temp dir, removed by harness_sim_stop */
     char kubeconfig[300];  /* <dir>/kubeconfig */
     char token[128];       /* bearer token the sim accepts */
