@@ -1,0 +1,76 @@
+/*
+ * findings: cluster-wide problems derived from the model, most severe first.
+ * Without agent data these are: containers blocked because their profile is
+ * not loaded on their node (critical), invalid AppArmor values (warning),
+ * containers declared Unconfined (warning), privileged containers with no
+ * profile, which run unconfined (warning), and annotations that disagree with
+ * the container's field (warning). Windows pods yield none. Later issues add
+ * drift, denial spikes and agent health from agent data.
+ *
+ * Depends on libc, model.h and confinement.h. Must not print or touch the
+ * network.
+ */
+#ifndef ARMORTOP_CORE_FINDINGS_H
+#define ARMORTOP_CORE_FINDINGS_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define FINDING_SEVERITY_LIST(_)                                                                   \
+    _(FINDING_CRITICAL, "critical")                                                                \
+    _(FINDING_WARNING, "warning")                                                                  \
+    _(FINDING_INFO, "info")
+
+#define FINDING_SEVERITY_ENUM_(id, name) id,
+enum finding_severity { FINDING_SEVERITY_LIST(FINDING_SEVERITY_ENUM_) FINDING_SEVERITY__COUNT };
+#undef FINDING_SEVERITY_ENUM_
+
+#define FINDING_KIND_LIST(_)                                                                       \
+    _(FINDING_PROFILE_NOT_LOADED, "profile-not-loaded",                                            \
+      "container blocked: its profile is not loaded on its node")                                  \
+    _(FINDING_INVALID_VALUE, "invalid-apparmor-value",                                             \
+      "an AppArmor field or annotation has an invalid value")                                      \
+    _(FINDING_DECLARED_UNCONFINED, "declared-unconfined", "the container is declared Unconfined")  \
+    _(FINDING_PRIVILEGED_UNCONFINED, "privileged-unconfined",                                      \
+      "privileged container without a profile runs unconfined")                                    \
+    _(FINDING_ANNOTATION_CONFLICT, "annotation-field-conflict",                                    \
+      "the deprecated annotation disagrees with the field")
+
+#define FINDING_KIND_ENUM_(id, name, help) id,
+enum finding_kind { FINDING_KIND_LIST(FINDING_KIND_ENUM_) FINDING_KIND__COUNT };
+#undef FINDING_KIND_ENUM_
+
+struct finding {
+    enum finding_severity severity;
+    enum finding_kind kind;
+    const char *ns;        /* borrowed from the snapshot, may be NULL */
+    const char *pod;       /* borrowed, may be NULL */
+    const char *container; /* borrowed, may be NULL */
+    const char *node;      /* borrowed, may be NULL */
+    char *profile;         /* owned, may be NULL */
+    char *message;         /* owned, never NULL */
+};
+
+struct finding_list {
+    struct finding *items; /* owned; NULL when count is 0 */
+    size_t count;
+    size_t cap;
+};
+
+/* Static names; "unknown" when out of range. */
+const char *finding_severity_name(enum finding_severity sev);
+const char *finding_kind_name(enum finding_kind kind);
+const char *finding_kind_help(enum finding_kind kind);
+
+struct view_opts;
+
+/* Compute the findings of snap (pods of opts->ns only when opts and opts->ns are
+ * set), sorted by severity, then namespace, pod, container. Returns an owned list
+ * in *out (free with findings_free; borrowed strings point into snap, which must
+ * outlive it). Returns 0 (cannot fail; aborts on out-of-memory via xalloc). */
+int findings_build(const struct kube_snapshot *snap, const struct view_opts *opts,
+                   struct finding_list **out);
+void findings_free(struct finding_list **list);
+
+#endif
