@@ -1,2 +1,3 @@
 # armortop-sim: explicit object list.
-SIM_OBJS += sim/sim_main.o
+SIM_OBJS += sim/sim_main.o sim/sim_store.o sim/sim_gen.o sim/sim_http.o sim/sim_table.o \
+            sim/sim_tls.o sim/sim_util.o

@@ -5,3 +5,11 @@ INTEGRATION_TESTS +=
 UNIT_TESTS += tests/unit/test_cli
 tests/unit/test_cli: tui/cli.o
 INTEGRATION_TESTS += tests/integration/test_once
+UNIT_TESTS += tests/unit/test_kubeconfig
+UNIT_TESTS += tests/unit/test_http
+INTEGRATION_TESTS += tests/integration/test_kube_client
+UNIT_TESTS += tests/unit/test_json_k8s tests/unit/test_model tests/unit/test_confinement tests/unit/test_views
+tests/unit/test_confinement: tests/unit/yaml_pod.o
+tests/unit/test_confinement: TEST_SUPPORT_OBJS += tests/unit/yaml_pod.o
+UNIT_TESTS += tests/unit/test_cgroup tests/unit/test_procscan tests/unit/test_aafs
+INTEGRATION_TESTS += tests/integration/test_sim

@@ -1,0 +1,1463 @@
+/*
+ * sim_http: armortop-sim's Kubernetes API server on libmicrohttpd.
+ *
+ * Request flow: the access handler decides the faults for the request (from a
+ * seeded PRNG, never rand()), checks the bearer token, routes the path, and
+ * answers with a `struct body`: an owned head and tail plus referenced,
+ * pre-serialised objects that a content-reader callback streams without
+ * copying them into one buffer. Faults that cut bodies are applied by that
+ * reader (close mid-body, or _exit(3) mid-body). Watches use their own reader
+ * that blocks on the store's condition variable; MHD runs one thread per
+ * connection, so that is allowed and never stalls other clients.
+ * Depends on libmicrohttpd, pthreads, core/xalloc, core/strbuf and the sim
+ * modules; writes only to stderr.
+ */
+#include "config.h"
+#include "sim_http.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "sim_table.h"
+#include "sim_util.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define BOOKMARK_INTERVAL_MS 1000
+#define WATCH_DEFAULT_TIMEOUT_S 1800
+
+struct sim_server {
+    struct MHD_Daemon *daemon;
+    struct sim_store *st;
+    struct sim_gen *gen;
+    char *token;
+    char *key_pem, *cert_pem;
+    unsigned page_max;
+    bool is_verbose, is_tls, is_anonymous_ok;
+    int port;
+    atomic_bool is_stopping;
+    pthread_mutex_t fault_mu;
+    struct sim_faults faults;
+    uint64_t fault_rng;
+    atomic_ulong n_requests, n_lists, n_gets, n_watches, n_watches_active, n_control, n_faults;
+};
+
+void sim_faults_reset(struct sim_faults *f)
+{
+    memset(f, 0, sizeof *f);
+    f->error_code = 500;
+    f->die_after = -1;
+}
+
+/* ---- per-request state --------------------------------------------------------------- */
+
+struct fault_pick {
+    unsigned latency_ms, error_code;
+    bool is_drop, is_error, is_truncate, is_malformed, is_die, is_watch_410_http;
+};
+
+struct req {
+    bool is_started;
+    bool is_control;
+    struct fault_pick fault;
+};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void logf_(const struct sim_server *srv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void logf_(const struct sim_server *srv, const char *fmt, ...)
+{
+    if (!srv->is_verbose)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("armortop-sim: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- bodies -------------------------------------------------------------------------- */
+
+enum cut_mode { CUT_NONE, CUT_CLOSE, CUT_EXIT };
+
+struct body {
+    struct strbuf head, tail;
+    struct sim_obj **items; /* owned references */
+    size_t n;
+    size_t total; /* announced length */
+    size_t limit; /* bytes delivered before the cut */
+    enum cut_mode cut;
+    size_t seg, seg_off, pos;
+};
+
+static struct body *body_new(void)
+{
+    struct body *b = xcalloc(1, sizeof *b);
+    strbuf_init(&b->head);
+    strbuf_init(&b->tail);
+    return b;
+}
+
+static void body_free(void *cls)
+{
+    struct body *b = cls;
+    for (size_t i = 0; i < b->n; i++)
+        sim_obj_unref(b->items[i]);
+    free(b->items);
+    strbuf_done(&b->head);
+    strbuf_done(&b->tail);
+    free(b);
+}
+
+static size_t body_nsegs(const struct body *b)
+{
+    return b->n ? 2 * b->n + 1 : 2;
+}
+
+static void body_seg(const struct body *b, size_t s, const char **p, size_t *len)
+{
+    if (s == 0) {
+        *p = strbuf_str(&b->head);
+        *len = b->head.len;
+    } else if (s == body_nsegs(b) - 1) {
+        *p = strbuf_str(&b->tail);
+        *len = b->tail.len;
+    } else if (s % 2 == 1) {
+        *p = b->items[(s - 1) / 2]->json;
+        *len = b->items[(s - 1) / 2]->json_len;
+    } else {
+        *p = ",";
+        *len = 1;
+    }
+}
+
+static void body_finish(struct body *b)
+{
+    size_t total = b->head.len + b->tail.len;
+    for (size_t i = 0; i < b->n; i++)
+        total += b->items[i]->json_len + (i ? 1 : 0);
+    b->total = b->limit = total;
+}
+
+static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct body *b = cls;
+    (void)pos;
+    if (b->pos >= b->limit) {
+        if (b->cut == CUT_EXIT)
+            _exit(3);
+        if (b->cut == CUT_CLOSE)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    size_t want = b->limit - b->pos < max ? b->limit - b->pos : max, got = 0;
+    while (got < want && b->seg < body_nsegs(b)) {
+        const char *p;
+        size_t len;
+        body_seg(b, b->seg, &p, &len);
+        size_t take = len - b->seg_off < want - got ? len - b->seg_off : want - got;
+        memcpy(buf + got, p + b->seg_off, take);
+        got += take;
+        b->seg_off += take;
+        if (b->seg_off == len) {
+            b->seg++;
+            b->seg_off = 0;
+        }
+    }
+    b->pos += got;
+    return got ? (ssize_t)got : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static enum MHD_Result queue_body(struct sim_server *srv, struct MHD_Connection *conn,
+                                  struct req *rq, unsigned status, struct body *b,
+                                  const char *content_type, const char *url)
+{
+    if (!b->total)
+        body_finish(b);
+    if (!rq->is_control) {
+        if (rq->fault.is_die) {
+            b->limit = b->total / 2;
+            b->cut = CUT_EXIT;
+        } else if (rq->fault.is_truncate) {
+            b->limit = b->total / 2;
+            b->cut = CUT_CLOSE;
+        } else if (rq->fault.is_malformed) {
+            b->total = b->limit = b->total / 2;
+        }
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(b->total, 64 * 1024, body_reader, b, body_free);
+    if (!r) {
+        body_free(b);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    logf_(srv, "%s %u", url, status);
+    return ret;
+}
+
+static enum MHD_Result queue_json(struct sim_server *srv, struct MHD_Connection *conn,
+                                  struct req *rq, unsigned status, struct strbuf *json,
+                                  const char *url)
+{
+    struct body *b = body_new();
+    b->head = *json;
+    strbuf_init(json);
+    return queue_body(srv, conn, rq, status, b, "application/json", url);
+}
+
+static void status_json(struct strbuf *sb, unsigned code, const char *reason, const char *message,
+                        const char *name, const char *kind)
+{
+    strbuf_puts(sb,
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                "\"message\":");
+    strbuf_json_str(sb, message);
+    strbuf_puts(sb, ",\"reason\":");
+    strbuf_json_str(sb, reason);
+    if (name || kind) {
+        strbuf_puts(sb, ",\"details\":{");
+        if (name) {
+            strbuf_puts(sb, "\"name\":");
+            strbuf_json_str(sb, name);
+        }
+        if (kind) {
+            strbuf_puts(sb, name ? ",\"kind\":" : "\"kind\":");
+            strbuf_json_str(sb, kind);
+        }
+        strbuf_putc(sb, '}');
+    }
+    strbuf_printf(sb, ",\"code\":%u}", code);
+}
+
+static enum MHD_Result queue_status(struct sim_server *srv, struct MHD_Connection *conn,
+                                    struct req *rq, unsigned code, const char *reason,
+                                    const char *message, const char *name, const char *kind,
+                                    const char *url)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    status_json(&sb, code, reason, message, name, kind);
+    return queue_json(srv, conn, rq, code, &sb, url);
+}
+
+static const char *reason_for(unsigned code)
+{
+    switch (code) {
+    case 400:
+        return "BadRequest";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "NotFound";
+    case 405:
+        return "MethodNotAllowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Expired";
+    case 429:
+        return "TooManyRequests";
+    case 503:
+        return "ServiceUnavailable";
+    case 504:
+        return "Timeout";
+    default:
+        return "InternalError";
+    }
+}
+
+/* ---- selectors ------------------------------------------------------------------------ */
+
+enum sel_op { SEL_EQ, SEL_NE, SEL_EXISTS, SEL_NOT_EXISTS };
+
+struct sel_term {
+    int field; /* enum sim_field, or -1 for a label */
+    enum sel_op op;
+    char *key, *val;
+};
+
+struct selector {
+    struct sel_term *t;
+    size_t n;
+};
+
+static void selector_done(struct selector *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->t[i].key);
+        free(s->t[i].val);
+    }
+    free(s->t);
+    memset(s, 0, sizeof *s);
+}
+
+static char *trim_dup(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return xstrndup(s, n);
+}
+
+static bool field_allowed(enum sim_kind k, int f)
+{
+    switch (f) {
+    case SIM_F_NAME:
+        return true;
+    case SIM_F_NAMESPACE:
+        return k == SIM_KIND_POD || k == SIM_KIND_EVENT;
+    case SIM_F_NODE_NAME:
+        return k == SIM_KIND_POD;
+    case SIM_F_PHASE:
+        return k == SIM_KIND_POD || k == SIM_KIND_NAMESPACE;
+    case SIM_F_IO_KIND:
+    case SIM_F_IO_NAME:
+    case SIM_F_IO_NAMESPACE:
+    case SIM_F_IO_UID:
+    case SIM_F_REASON:
+    case SIM_F_TYPE:
+        return k == SIM_KIND_EVENT;
+    default:
+        return false;
+    }
+}
+
+/* Parse a field (is_field) or label selector. Returns 0, or -1 with a message. */
+static int selector_parse(const char *s, bool is_field, enum sim_kind k, struct selector *out,
+                          char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || !*s)
+        return 0;
+    const char *p = s;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char *term = trim_dup(p, n);
+        p += n + (end ? 1 : 0);
+        if (!*term) {
+            free(term);
+            continue;
+        }
+        struct sel_term t = {.field = -1};
+        char *op;
+        if ((op = strstr(term, "!="))) {
+            t.op = SEL_NE;
+            t.key = trim_dup(term, (size_t)(op - term));
+            t.val = trim_dup(op + 2, strlen(op + 2));
+        } else if ((op = strstr(term, "=="))) {
+            t.op = SEL_EQ;
+            t.key = trim_dup(term, (size_t)(op - term));
+            t.val = trim_dup(op + 2, strlen(op + 2));
+        } else if ((op = strchr(term, '='))) {
+            t.op = SEL_EQ;
+            t.key = trim_dup(term, (size_t)(op - term));
+            t.val = trim_dup(op + 1, strlen(op + 1));
+        } else if (!is_field && term[0] == '!') {
+            t.op = SEL_NOT_EXISTS;
+            t.key = trim_dup(term + 1, strlen(term + 1));
+        } else if (!is_field) {
+            t.op = SEL_EXISTS;
+            t.key = xstrdup(term);
+        } else {
+            snprintf(err, err_len, "invalid selector: '%s'; can't understand '%s'", s, term);
+            free(term);
+            goto fail;
+        }
+        free(term);
+        bool bad_key = !t.key[0] || strpbrk(t.key, " ()!=<>") != NULL;
+        if (!is_field && (bad_key || (t.val && strpbrk(t.val, " ()!=<>")))) {
+            snprintf(err, err_len, "unable to parse requirement: invalid label selector \"%s\"", s);
+            free(t.key);
+            free(t.val);
+            goto fail;
+        }
+        if (is_field) {
+            t.field = sim_field_from_selector(t.key);
+            if (t.field < 0 || !field_allowed(k, t.field)) {
+                snprintf(err, err_len, "field label not supported: %s", t.key);
+                free(t.key);
+                free(t.val);
+                goto fail;
+            }
+        }
+        out->t = xreallocarray(out->t, out->n + 1, sizeof *out->t);
+        out->t[out->n++] = t;
+    }
+    return 0;
+fail:
+    selector_done(out);
+    return -1;
+}
+
+/* Value of label key in "k=v\n" lines, or NULL; *vlen receives its length. */
+static const char *label_lookup(const char *labels, const char *key, size_t *vlen)
+{
+    size_t kl = strlen(key);
+    for (const char *l = labels; *l;) {
+        const char *nl = strchr(l, '\n');
+        if (!nl)
+            break;
+        if (strncmp(l, key, kl) == 0 && l[kl] == '=') {
+            *vlen = (size_t)(nl - (l + kl + 1));
+            return l + kl + 1;
+        }
+        l = nl + 1;
+    }
+    return NULL;
+}
+
+static bool selector_match(const struct selector *s, const struct sim_obj *o)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct sel_term *t = &s->t[i];
+        if (t->field >= 0) {
+            bool eq = strcmp(o->f[t->field], t->val) == 0;
+            if ((t->op == SEL_EQ) != eq)
+                return false;
+            continue;
+        }
+        size_t vl = 0;
+        const char *v = label_lookup(o->f[SIM_F_LABELS], t->key, &vl);
+        switch (t->op) {
+        case SEL_EXISTS:
+            if (!v)
+                return false;
+            break;
+        case SEL_NOT_EXISTS:
+            if (v)
+                return false;
+            break;
+        case SEL_EQ:
+            if (!v || vl != strlen(t->val) || strncmp(v, t->val, vl) != 0)
+                return false;
+            break;
+        case SEL_NE:
+            if (v && vl == strlen(t->val) && strncmp(v, t->val, vl) == 0)
+                return false;
+            break;
+        }
+    }
+    return true;
+}
+
+/* ---- request helpers -------------------------------------------------------------------- */
+
+static const char *arg(struct MHD_Connection *c, const char *key)
+{
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static bool arg_true(struct MHD_Connection *c, const char *key)
+{
+    const char *v = arg(c, key);
+    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
+}
+
+/* Parse a non-negative decimal; -1 when absent, -2 when invalid. */
+static long long arg_num(struct MHD_Connection *c, const char *key)
+{
+    const char *v = arg(c, key);
+    if (!v)
+        return -1;
+    if (!*v)
+        return -2;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (*end || errno || n < 0)
+        return -2;
+    return n;
+}
+
+static bool wants_table(struct MHD_Connection *c)
+{
+    const char *acc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    return acc && strstr(acc, "as=Table") && strstr(acc, "g=meta.k8s.io") && strstr(acc, "v=v1;");
+}
+
+static bool is_dns_label(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* ---- continue tokens ------------------------------------------------------------------- */
+
+static char *continue_encode_key(uint64_t rv, const char *ns, const char *name)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_printf(&sb, "{\"v\":\"meta.k8s.io/v1\",\"rv\":%" PRIu64 ",\"start\":", rv);
+    char *key = xasprintf("%s/%s", ns, name);
+    strbuf_json_str(&sb, key);
+    strbuf_putc(&sb, '}');
+    free(key);
+    char *tok = sim_base64_encode(sb.buf, sb.len, true);
+    strbuf_done(&sb);
+    return tok;
+}
+
+static char *continue_encode(uint64_t rv, const struct sim_obj *last)
+{
+    return continue_encode_key(rv, last->f[SIM_F_NAMESPACE], last->f[SIM_F_NAME]);
+}
+
+/* Decode a token into rv, ns and name (owned). Returns 0 or -1. */
+static int continue_decode(const char *tok, uint64_t *rv, char **ns, char **name)
+{
+    size_t len;
+    char *raw = sim_base64_decode(tok, &len);
+    if (!raw)
+        return -1;
+    unsigned long long r;
+    char start[512];
+    int rc = -1;
+    if (strlen(raw) == len &&
+        sscanf(raw, "{\"v\":\"meta.k8s.io/v1\",\"rv\":%llu,\"start\":\"%511[^\"]\"}", &r, start) ==
+            2) {
+        char *slash = strchr(start, '/');
+        if (slash) {
+            *rv = r;
+            *ns = xstrndup(start, (size_t)(slash - start));
+            *name = xstrdup(slash + 1);
+            rc = 0;
+        }
+    }
+    free(raw);
+    return rc;
+}
+
+/* ---- list and get --------------------------------------------------------------------- */
+
+static void list_meta(struct strbuf *sb, uint64_t rv, const char *cont, size_t remaining)
+{
+    strbuf_printf(sb, "\"metadata\":{\"resourceVersion\":\"%" PRIu64 "\"", rv);
+    if (cont) {
+        strbuf_printf(sb, ",\"continue\":\"%s\",\"remainingItemCount\":%zu", cont, remaining);
+    }
+    strbuf_putc(sb, '}');
+}
+
+static int key_cmp3(const struct sim_obj *o, const char *ns, const char *name)
+{
+    int c = strcmp(o->f[SIM_F_NAMESPACE], ns);
+    return c ? c : strcmp(o->f[SIM_F_NAME], name);
+}
+static bool key_le(const struct sim_obj *o, const char *ns, const char *name)
+{
+    return key_cmp3(o, ns, name) <= 0;
+}
+static bool key_lt(const struct sim_obj *o, const char *ns, const char *name)
+{
+    return key_cmp3(o, ns, name) < 0;
+}
+
+static enum MHD_Result do_list(struct sim_server *srv, struct MHD_Connection *conn, struct req *rq,
+                               enum sim_kind k, const char *ns, const char *only_name,
+                               const char *url)
+{
+    struct sim_store *st = srv->st;
+    struct selector fs, ls;
+    char err[512];
+    enum MHD_Result ret;
+    char *cns = NULL, *cname = NULL, *cont = NULL;
+    uint64_t crv = 0;
+    struct sim_obj **items = NULL;
+    size_t n = 0, cap = 0, remaining = 0;
+    memset(&fs, 0, sizeof fs);
+    memset(&ls, 0, sizeof ls);
+
+    atomic_fetch_add(&srv->n_lists, 1);
+    if (selector_parse(arg(conn, "fieldSelector"), true, k, &fs, err, sizeof err) != 0 ||
+        selector_parse(arg(conn, "labelSelector"), false, k, &ls, err, sizeof err) != 0) {
+        ret = queue_status(srv, conn, rq, 400, "BadRequest", err, NULL, NULL, url);
+        goto out;
+    }
+    long long limit = arg_num(conn, "limit");
+    if (limit == -2) {
+        ret =
+            queue_status(srv, conn, rq, 400, "BadRequest", "limit: Invalid value", NULL, NULL, url);
+        goto out;
+    }
+    if (limit < 0)
+        limit = 0;
+    if (limit > 0 && srv->page_max && (unsigned long long)limit > srv->page_max)
+        limit = srv->page_max;
+    const char *tok = arg(conn, "continue");
+    if (tok && *tok && continue_decode(tok, &crv, &cns, &cname) != 0) {
+        ret = queue_status(srv, conn, rq, 400, "BadRequest",
+                           "continue key is not valid: illegal base64 data or invalid JSON", NULL,
+                           NULL, url);
+        goto out;
+    }
+
+    pthread_mutex_lock(&st->mu);
+    if (cns && sim_store_rv_expired(st, crv)) {
+        /* Like kube-apiserver: offer a token for an inconsistent continuation at the
+         * current rv in the Status metadata. */
+        char *fresh = continue_encode_key(st->rv, cns, cname);
+        pthread_mutex_unlock(&st->mu);
+        struct strbuf sb;
+        strbuf_init(&sb);
+        status_json(&sb, 410, "Expired",
+                    "The provided continue parameter is too old to display a consistent list "
+                    "result. You can start a new list without the continue parameter, or use the "
+                    "continue token in this response to retrieve the remainder of the results. "
+                    "Continuing with the provided token results in an inconsistent list - objects "
+                    "that were created, modified, or deleted between the time the first chunk was "
+                    "returned and now may show up in the list.",
+                    NULL, NULL);
+        char *meta = xasprintf("\"metadata\":{\"continue\":\"%s\"}", fresh);
+        char *at = strstr(sb.buf, "\"metadata\":{}");
+        struct strbuf out;
+        strbuf_init(&out);
+        strbuf_append(&out, sb.buf, (size_t)(at - sb.buf));
+        strbuf_puts(&out, meta);
+        strbuf_puts(&out, at + strlen("\"metadata\":{}"));
+        strbuf_done(&sb);
+        free(meta);
+        free(fresh);
+        ret = queue_json(srv, conn, rq, 410, &out, url);
+        goto out;
+    }
+    uint64_t list_rv = cns ? crv : st->rv;
+    const struct sim_objvec *vec = &st->objs[k];
+    /* A continuation lists the state as of the first page's rv: keys changed since
+     * then are merged in with their version at that rv. */
+    struct sim_touched *touched = NULL;
+    size_t nt = cns && crv < st->rv ? sim_store_touched_since(st, k, crv, &touched) : 0;
+    size_t i, t = 0;
+    if (cns)
+        i = sim_store_lower_bound(st, k, cns, cname, false);
+    else if (ns)
+        i = sim_store_lower_bound(st, k, ns, "", true);
+    else
+        i = 0;
+    while (t < nt &&
+           (cns ? key_le(touched[t].key, cns, cname) : ns && key_lt(touched[t].key, ns, "")))
+        t++;
+    for (;;) {
+        struct sim_obj *cur = i < vec->count ? vec->v[i] : NULL;
+        const struct sim_touched *tc = t < nt ? &touched[t] : NULL;
+        if (!cur && !tc)
+            break;
+        int c = !tc ? -1 : !cur ? 1 : sim_obj_key_cmp(cur, tc->key);
+        struct sim_obj *o;
+        if (c < 0) {
+            o = cur;
+            i++;
+        } else {
+            o = tc->at_rv;
+            t++;
+            if (c == 0)
+                i++;
+        }
+        if (!o)
+            continue;
+        if (ns && strcmp(o->f[SIM_F_NAMESPACE], ns) != 0) {
+            if (strcmp(o->f[SIM_F_NAMESPACE], ns) > 0)
+                break;
+            continue;
+        }
+        if (only_name && strcmp(o->f[SIM_F_NAME], only_name) != 0)
+            continue;
+        if (!selector_match(&fs, o) || !selector_match(&ls, o))
+            continue;
+        if (limit > 0 && n == (size_t)limit) {
+            remaining++;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            items = xreallocarray(items, cap, sizeof *items);
+        }
+        items[n++] = sim_obj_ref(o);
+    }
+    free(touched);
+    pthread_mutex_unlock(&st->mu);
+    if (remaining)
+        cont = continue_encode(list_rv, items[n - 1]);
+
+    struct body *b = body_new();
+    if (wants_table(conn)) {
+        int64_t now = (int64_t)time(NULL);
+        strbuf_puts(&b->head, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",");
+        list_meta(&b->head, list_rv, cont, remaining);
+        strbuf_puts(&b->head, ",\"columnDefinitions\":");
+        sim_table_columns(&b->head, k);
+        strbuf_puts(&b->head, ",\"rows\":[");
+        for (size_t j = 0; j < n; j++) {
+            if (j)
+                strbuf_putc(&b->head, ',');
+            sim_table_row(&b->head, items[j], now);
+            sim_obj_unref(items[j]);
+        }
+        free(items);
+        strbuf_puts(&b->head, "]}");
+    } else {
+        strbuf_printf(&b->head, "{\"kind\":\"%s\",\"apiVersion\":\"v1\",", sim_kind_list_name(k));
+        list_meta(&b->head, list_rv, cont, remaining);
+        strbuf_puts(&b->head, ",\"items\":[");
+        strbuf_puts(&b->tail, "]}");
+        b->items = items;
+        b->n = n;
+    }
+    items = NULL;
+    ret = queue_body(srv, conn, rq, 200, b, "application/json", url);
+out:
+    free(items);
+    free(cont);
+    free(cns);
+    free(cname);
+    selector_done(&fs);
+    selector_done(&ls);
+    return ret;
+}
+
+static enum MHD_Result do_get(struct sim_server *srv, struct MHD_Connection *conn, struct req *rq,
+                              enum sim_kind k, const char *ns, const char *name, const char *url)
+{
+    struct sim_store *st = srv->st;
+    atomic_fetch_add(&srv->n_gets, 1);
+    pthread_mutex_lock(&st->mu);
+    struct sim_obj *o = sim_store_find(st, k, ns ? ns : "", name);
+    if (o)
+        sim_obj_ref(o);
+    pthread_mutex_unlock(&st->mu);
+    if (!o) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s \"%s\" not found", sim_kind_resource(k), name);
+        return queue_status(srv, conn, rq, 404, "NotFound", msg, name, sim_kind_resource(k), url);
+    }
+    struct body *b = body_new();
+    if (wants_table(conn)) {
+        strbuf_puts(&b->head, "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",");
+        list_meta(&b->head, o->rv, NULL, 0);
+        strbuf_puts(&b->head, ",\"columnDefinitions\":");
+        sim_table_columns(&b->head, k);
+        strbuf_puts(&b->head, ",\"rows\":[");
+        sim_table_row(&b->head, o, (int64_t)time(NULL));
+        strbuf_puts(&b->head, "]}");
+        sim_obj_unref(o);
+    } else {
+        b->items = xmalloc(sizeof *b->items);
+        b->items[0] = o;
+        b->n = 1;
+    }
+    return queue_body(srv, conn, rq, 200, b, "application/json", url);
+}
+
+/* ---- watch ------------------------------------------------------------------------------ */
+
+struct watch {
+    struct sim_server *srv;
+    struct MHD_Connection *conn;
+    enum sim_kind kind;
+    char *ns;   /* NULL = all */
+    char *name; /* NULL = all */
+    struct selector fs, ls;
+    uint64_t pos_rv; /* every change up to here has been considered */
+    uint64_t expired_rv;
+    bool is_bookmarks, is_table, is_ended, is_die, is_expired, has_sent_columns;
+    double deadline, next_bookmark;
+    struct strbuf out;
+    size_t out_off;
+};
+
+static void watch_free(void *cls)
+{
+    struct watch *w = cls;
+    atomic_fetch_sub(&w->srv->n_watches_active, 1);
+    selector_done(&w->fs);
+    selector_done(&w->ls);
+    strbuf_done(&w->out);
+    free(w->ns);
+    free(w->name);
+    free(w);
+}
+
+static bool watch_match(const struct watch *w, const struct sim_obj *o)
+{
+    if (o->kind != w->kind)
+        return false;
+    if (w->ns && strcmp(o->f[SIM_F_NAMESPACE], w->ns) != 0)
+        return false;
+    if (w->name && strcmp(o->f[SIM_F_NAME], w->name) != 0)
+        return false;
+    return selector_match(&w->fs, o) && selector_match(&w->ls, o);
+}
+
+static void watch_expired_line(struct watch *w, uint64_t rv, uint64_t oldest)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "too old resource version: %" PRIu64 " (%" PRIu64 ")", rv, oldest);
+    strbuf_puts(&w->out, "{\"type\":\"ERROR\",\"object\":");
+    status_json(&w->out, 410, "Expired", msg, NULL, NULL);
+    strbuf_puts(&w->out, "}\n");
+    w->is_ended = true;
+}
+
+/* Append lines for changes after pos_rv; st->mu held. */
+static void watch_collect(struct watch *w, struct sim_store *st)
+{
+    if (w->is_expired) {
+        watch_expired_line(w, w->expired_rv, st->compact_rv);
+        return;
+    }
+    if (w->pos_rv >= st->rv)
+        return;
+    if (sim_store_watch_lost(st, w->pos_rv)) {
+        watch_expired_line(w, w->pos_rv, st->compact_rv);
+        return;
+    }
+    /* The ring is ordered by rv: binary search the first change after pos_rv. */
+    size_t lo = 0, hi = st->ring_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sim_store_change_at(st, mid)->obj->rv <= w->pos_rv)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = lo; i < st->ring_count; i++) {
+        const struct sim_change *c = sim_store_change_at(st, i);
+        if (!watch_match(w, c->obj))
+            continue;
+        strbuf_printf(&w->out, "{\"type\":\"%s\",\"object\":",
+                      sim_change_type_name((enum sim_change_type)c->type));
+        if (w->is_table) {
+            strbuf_printf(&w->out,
+                          "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\","
+                          "\"metadata\":{\"resourceVersion\":\"%" PRIu64 "\"}",
+                          c->obj->rv);
+            if (!w->has_sent_columns) {
+                strbuf_puts(&w->out, ",\"columnDefinitions\":");
+                sim_table_columns(&w->out, w->kind);
+                w->has_sent_columns = true;
+            } else {
+                strbuf_puts(&w->out, ",\"columnDefinitions\":null");
+            }
+            strbuf_puts(&w->out, ",\"rows\":[");
+            sim_table_row(&w->out, c->obj, now);
+            strbuf_puts(&w->out, "]}");
+        } else {
+            strbuf_append(&w->out, c->obj->json, c->obj->json_len);
+        }
+        strbuf_puts(&w->out, "}\n");
+    }
+    w->pos_rv = st->rv;
+}
+
+static bool client_gone(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return false;
+    char c;
+    ssize_t r = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static ssize_t watch_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct watch *w = cls;
+    struct sim_store *st = w->srv->st;
+    (void)pos;
+    for (;;) {
+        if (w->out.len > w->out_off) {
+            if (w->is_die && w->out_off > 0)
+                _exit(3);
+            size_t n = w->out.len - w->out_off;
+            if (w->is_die && n > 1)
+                n /= 2; /* leave something to die in the middle of */
+            if (n > max)
+                n = max;
+            memcpy(buf, w->out.buf + w->out_off, n);
+            w->out_off += n;
+            if (w->out_off == w->out.len && !w->is_die) {
+                strbuf_reset(&w->out);
+                w->out_off = 0;
+            }
+            return (ssize_t)n;
+        }
+        if (w->is_die && w->out_off > 0)
+            _exit(3);
+        if (w->is_ended)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        pthread_mutex_lock(&st->mu);
+        if (st->is_shutdown) {
+            w->is_ended = true;
+        } else {
+            watch_collect(w, st);
+            double now = mono_now();
+            if (w->out.len == 0 && !w->is_ended) {
+                if (now >= w->deadline) {
+                    w->is_ended = true;
+                } else if (w->is_bookmarks && now >= w->next_bookmark) {
+                    strbuf_printf(
+                        &w->out,
+                        "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\",\"apiVersion\":"
+                        "\"v1\",\"metadata\":{\"resourceVersion\":\"%" PRIu64 "\"}}}\n",
+                        sim_kind_name(w->kind), w->pos_rv);
+                    w->next_bookmark = now + BOOKMARK_INTERVAL_MS / 1000.0;
+                } else {
+                    double until = w->deadline;
+                    if (w->is_bookmarks && w->next_bookmark < until)
+                        until = w->next_bookmark;
+                    if (until > now + 1.0)
+                        until = now + 1.0; /* wake up to notice a vanished client */
+                    struct timespec ts;
+                    clock_gettime(CLOCK_MONOTONIC, &ts);
+                    double wait = until - now;
+                    ts.tv_sec += (time_t)wait;
+                    ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+                    if (ts.tv_nsec >= 1000000000L) {
+                        ts.tv_sec++;
+                        ts.tv_nsec -= 1000000000L;
+                    }
+                    pthread_cond_timedwait(&st->cond, &st->mu, &ts);
+                }
+            } else if (w->out.len) {
+                w->next_bookmark = now + BOOKMARK_INTERVAL_MS / 1000.0;
+            }
+        }
+        pthread_mutex_unlock(&st->mu);
+        if (w->out.len == 0 && !w->is_ended && client_gone(w->conn))
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+}
+
+static enum MHD_Result do_watch(struct sim_server *srv, struct MHD_Connection *conn, struct req *rq,
+                                enum sim_kind k, const char *ns, const char *name, const char *url)
+{
+    struct sim_store *st = srv->st;
+    char err[512];
+    struct watch *w = xcalloc(1, sizeof *w);
+    w->srv = srv;
+    w->conn = conn;
+    w->kind = k;
+    w->ns = xstrdup_or_null(ns);
+    w->name = xstrdup_or_null(name);
+    strbuf_init(&w->out);
+    atomic_fetch_add(&srv->n_watches, 1);
+    atomic_fetch_add(&srv->n_watches_active, 1);
+    if (selector_parse(arg(conn, "fieldSelector"), true, k, &w->fs, err, sizeof err) != 0 ||
+        selector_parse(arg(conn, "labelSelector"), false, k, &w->ls, err, sizeof err) != 0) {
+        watch_free(w);
+        return queue_status(srv, conn, rq, 400, "BadRequest", err, NULL, NULL, url);
+    }
+    long long timeout = arg_num(conn, "timeoutSeconds");
+    if (timeout == -2) {
+        watch_free(w);
+        return queue_status(srv, conn, rq, 400, "BadRequest", "timeoutSeconds: Invalid value", NULL,
+                            NULL, url);
+    }
+    if (timeout < 0)
+        timeout = WATCH_DEFAULT_TIMEOUT_S;
+    if (timeout < 1)
+        timeout = 1;
+    long long rv = arg_num(conn, "resourceVersion");
+    if (rv == -2 && arg(conn, "resourceVersion")[0]) {
+        watch_free(w);
+        return queue_status(srv, conn, rq, 400, "BadRequest",
+                            "resourceVersion: Invalid value: must be a non-negative integer", NULL,
+                            NULL, url);
+    }
+    w->is_bookmarks = arg_true(conn, "allowWatchBookmarks");
+    w->is_table = wants_table(conn);
+    w->is_die = rq->fault.is_die;
+    w->deadline = mono_now() + (double)timeout;
+    w->next_bookmark = mono_now() + BOOKMARK_INTERVAL_MS / 1000.0;
+    pthread_mutex_lock(&st->mu);
+    bool is_expired = false;
+    uint64_t oldest = st->compact_rv;
+    if (rv <= 0)
+        w->pos_rv = st->rv; /* "0" or absent: start now */
+    else if (sim_store_rv_expired(st, (uint64_t)rv))
+        is_expired = true;
+    else
+        w->pos_rv = (uint64_t)rv;
+    pthread_mutex_unlock(&st->mu);
+    if (is_expired && rq->fault.is_watch_410_http) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "too old resource version: %lld (%" PRIu64 ")", rv, oldest);
+        watch_free(w);
+        return queue_status(srv, conn, rq, 410, "Expired", msg, NULL, NULL, url);
+    }
+    /* Otherwise the stream carries one ERROR event and ends (watch_collect). */
+    w->is_expired = is_expired;
+    w->expired_rv = (uint64_t)rv;
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, watch_reader, w, watch_free);
+    if (!r) {
+        watch_free(w);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
+    enum MHD_Result ret = MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    logf_(srv, "%s 200 (watch)", url);
+    return ret;
+}
+
+/* ---- discovery ------------------------------------------------------------------------- */
+
+static const char version_json[] =
+    "{\"major\":\"1\",\"minor\":\"32\",\"gitVersion\":\"v1.32.0-armortop-sim\","
+    "\"gitCommit\":\"0000000000000000000000000000000000000000\",\"gitTreeState\":\"clean\","
+    "\"buildDate\":\"2025-01-01T00:00:00Z\",\"goVersion\":\"go1.23.4\",\"compiler\":\"gc\","
+    "\"platform\":\"linux/amd64\"}";
+
+static const char api_v1_json[] =
+    "{\"kind\":\"APIResourceList\",\"groupVersion\":\"v1\",\"resources\":["
+    "{\"name\":\"events\",\"singularName\":\"event\",\"namespaced\":true,\"kind\":\"Event\","
+    "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"ev\"]},"
+    "{\"name\":\"namespaces\",\"singularName\":\"namespace\",\"namespaced\":false,\"kind\":"
+    "\"Namespace\","
+    "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"ns\"]},"
+    "{\"name\":\"nodes\",\"singularName\":\"node\",\"namespaced\":false,\"kind\":\"Node\","
+    "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"no\"]},"
+    "{\"name\":\"pods\",\"singularName\":\"pod\",\"namespaced\":true,\"kind\":\"Pod\","
+    "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"po\"],\"categories\":[\"all\"]}]}";
+
+static const char apis_json[] = "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[]}";
+
+static enum MHD_Result queue_const(struct sim_server *srv, struct MHD_Connection *conn,
+                                   struct req *rq, unsigned status, const char *text,
+                                   const char *content_type, const char *url)
+{
+    struct body *b = body_new();
+    strbuf_puts(&b->head, text);
+    return queue_body(srv, conn, rq, status, b, content_type, url);
+}
+
+/* ---- control endpoints ---------------------------------------------------------------- */
+
+static unsigned arg_uint(struct MHD_Connection *c, const char *key, unsigned dflt, bool *bad)
+{
+    long long v = arg_num(c, key);
+    if (v == -2 || v > 100000000)
+        *bad = true;
+    return v < 0 ? dflt : (unsigned)v;
+}
+
+static void stats_json(struct sim_server *srv, struct strbuf *sb)
+{
+    struct sim_store *st = srv->st;
+    pthread_mutex_lock(&st->mu);
+    size_t pods = st->objs[SIM_KIND_POD].count, nodes = st->objs[SIM_KIND_NODE].count;
+    size_t events = st->objs[SIM_KIND_EVENT].count, nss = st->objs[SIM_KIND_NAMESPACE].count;
+    uint64_t rv = st->rv, crv = st->compact_rv;
+    size_t hist = st->ring_count;
+    pthread_mutex_unlock(&st->mu);
+    pthread_mutex_lock(&srv->fault_mu);
+    struct sim_faults f = srv->faults;
+    pthread_mutex_unlock(&srv->fault_mu);
+    strbuf_printf(sb,
+                  "{\"requests\":%lu,\"lists\":%lu,\"gets\":%lu,\"watches\":%lu,"
+                  "\"watchesActive\":%lu,\"control\":%lu,\"faultsInjected\":%lu,"
+                  "\"pods\":%zu,\"nodes\":%zu,\"events\":%zu,\"namespaces\":%zu,"
+                  "\"resourceVersion\":\"%" PRIu64 "\",\"compactResourceVersion\":\"%" PRIu64 "\","
+                  "\"history\":%zu,\"faults\":{\"latency_ms\":%u,\"error_rate\":%u,"
+                  "\"error_code\":%u,\"drop_rate\":%u,\"truncate_rate\":%u,\"malformed_rate\":%u,"
+                  "\"die_after_requests\":%ld,\"watch_410_http\":%d}}",
+                  atomic_load(&srv->n_requests), atomic_load(&srv->n_lists),
+                  atomic_load(&srv->n_gets), atomic_load(&srv->n_watches),
+                  atomic_load(&srv->n_watches_active), atomic_load(&srv->n_control),
+                  atomic_load(&srv->n_faults), pods, nodes, events, nss, rv, crv, hist,
+                  f.latency_ms, f.error_rate, f.error_code, f.drop_rate, f.truncate_rate,
+                  f.malformed_rate, f.die_after, f.is_watch_410_http);
+}
+
+static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection *conn,
+                                  struct req *rq, const char *method, const char *url)
+{
+    struct sim_store *st = srv->st;
+    const char *op = url + strlen("/sim/");
+    struct strbuf sb;
+    strbuf_init(&sb);
+    bool bad = false;
+    atomic_fetch_add(&srv->n_control, 1);
+    if (strcmp(op, "stats") == 0) {
+        stats_json(srv, &sb);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(method, "POST") != 0) {
+        return queue_status(srv, conn, rq, 405, "MethodNotAllowed",
+                            "the server does not allow this method on the requested resource", NULL,
+                            NULL, url);
+    }
+    if (strcmp(op, "mutate") == 0 || strcmp(op, "add") == 0) {
+        unsigned count = arg_uint(conn, "count", 1, &bad);
+        const char *ns = arg(conn, "ns");
+        if (bad || (ns && !is_dns_label(ns)) || count > 1000000)
+            return queue_status(srv, conn, rq, 400, "BadRequest", "invalid count or ns", NULL, NULL,
+                                url);
+        pthread_mutex_lock(&st->mu);
+        unsigned done = op[0] == 'm' ? sim_gen_mutate(srv->gen, st, count)
+                                     : sim_gen_add(srv->gen, st, count, ns);
+        uint64_t rv = st->rv;
+        pthread_mutex_unlock(&st->mu);
+        strbuf_printf(&sb, "{\"%s\":%u,\"resourceVersion\":\"%" PRIu64 "\"}",
+                      op[0] == 'm' ? "mutated" : "added", done, rv);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(op, "delete") == 0) {
+        const char *ns = arg(conn, "ns"), *name = arg(conn, "name");
+        if (!ns || !name)
+            return queue_status(srv, conn, rq, 400, "BadRequest", "ns and name are required", NULL,
+                                NULL, url);
+        pthread_mutex_lock(&st->mu);
+        int rc = sim_gen_delete(srv->gen, st, ns, name);
+        uint64_t rv = st->rv;
+        pthread_mutex_unlock(&st->mu);
+        if (rc != 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "pods \"%s\" not found", name);
+            return queue_status(srv, conn, rq, 404, "NotFound", msg, name, "pods", url);
+        }
+        strbuf_printf(&sb, "{\"deleted\":1,\"resourceVersion\":\"%" PRIu64 "\"}", rv);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(op, "compact") == 0) {
+        pthread_mutex_lock(&st->mu);
+        sim_store_compact(st);
+        uint64_t rv = st->rv;
+        pthread_mutex_unlock(&st->mu);
+        strbuf_printf(&sb, "{\"compacted\":true,\"resourceVersion\":\"%" PRIu64 "\"}", rv);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(op, "fault") == 0) {
+        pthread_mutex_lock(&srv->fault_mu);
+        struct sim_faults f = srv->faults;
+        if (arg_true(conn, "reset"))
+            sim_faults_reset(&f);
+        f.latency_ms = arg_uint(conn, "latency_ms", f.latency_ms, &bad);
+        f.error_rate = arg_uint(conn, "error_rate", f.error_rate, &bad);
+        f.error_code = arg_uint(conn, "error_code", f.error_code, &bad);
+        f.drop_rate = arg_uint(conn, "drop_rate", f.drop_rate, &bad);
+        f.truncate_rate = arg_uint(conn, "truncate_rate", f.truncate_rate, &bad);
+        f.malformed_rate = arg_uint(conn, "malformed_rate", f.malformed_rate, &bad);
+        long long die = arg_num(conn, "die_after_requests");
+        if (die == -2)
+            bad = true;
+        else if (die >= 0)
+            f.die_after = (long)die;
+        const char *w410 = arg(conn, "watch_410_http");
+        if (w410)
+            f.is_watch_410_http = strcmp(w410, "1") == 0 || strcasecmp(w410, "true") == 0;
+        if (f.error_rate > 100 || f.drop_rate > 100 || f.truncate_rate > 100 ||
+            f.malformed_rate > 100 || f.error_code < 400 || f.error_code > 599)
+            bad = true;
+        if (!bad)
+            srv->faults = f;
+        pthread_mutex_unlock(&srv->fault_mu);
+        if (bad)
+            return queue_status(srv, conn, rq, 400, "BadRequest",
+                                "invalid fault parameter (rates are 0-100, error_code 400-599)",
+                                NULL, NULL, url);
+        stats_json(srv, &sb);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    return queue_status(srv, conn, rq, 404, "NotFound",
+                        "the server could not find the requested resource", NULL, NULL, url);
+}
+
+/* ---- routing ---------------------------------------------------------------------------- */
+
+static void pick_faults(struct sim_server *srv, struct fault_pick *fp)
+{
+    memset(fp, 0, sizeof *fp);
+    pthread_mutex_lock(&srv->fault_mu);
+    struct sim_faults *f = &srv->faults;
+    fp->latency_ms = f->latency_ms;
+    fp->error_code = f->error_code;
+    fp->is_watch_410_http = f->is_watch_410_http;
+    if (f->die_after == 0)
+        fp->is_die = true;
+    else if (f->die_after > 0)
+        f->die_after--;
+    uint64_t *r = &srv->fault_rng;
+    fp->is_drop = f->drop_rate && sim_rng_next(r) % 100 < f->drop_rate;
+    fp->is_error = f->error_rate && sim_rng_next(r) % 100 < f->error_rate;
+    fp->is_truncate = f->truncate_rate && sim_rng_next(r) % 100 < f->truncate_rate;
+    fp->is_malformed = f->malformed_rate && sim_rng_next(r) % 100 < f->malformed_rate;
+    pthread_mutex_unlock(&srv->fault_mu);
+    if (fp->is_drop || fp->is_error || fp->is_truncate || fp->is_malformed || fp->is_die)
+        atomic_fetch_add(&srv->n_faults, 1);
+}
+
+static bool authorized(struct sim_server *srv, struct MHD_Connection *conn)
+{
+    const char *h =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h && srv->is_anonymous_ok)
+        return true;
+    return h && strncasecmp(h, "Bearer ", 7) == 0 && strcmp(h + 7, srv->token) == 0;
+}
+
+/* Split url into at most 8 segments (pointers into a copy). */
+static size_t split_path(char *path, char **seg, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(path, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (n == max)
+            return max + 1;
+        seg[n++] = t;
+    }
+    return n;
+}
+
+static enum MHD_Result route_api(struct sim_server *srv, struct MHD_Connection *conn,
+                                 struct req *rq, const char *url)
+{
+    char *copy = xstrdup(url);
+    char *seg[8];
+    size_t n = split_path(copy, seg, 8);
+    enum MHD_Result ret;
+    const char *ns = NULL, *name = NULL;
+    int kind = -1;
+    /* seg: api v1 [namespaces NS] RES [NAME] */
+    if (n >= 3 && strcmp(seg[0], "api") == 0 && strcmp(seg[1], "v1") == 0) {
+        if (strcmp(seg[2], "namespaces") == 0 && n >= 5) {
+            ns = seg[3];
+            kind = sim_kind_from_resource(seg[4]);
+            if (kind >= 0 && !sim_kind_is_namespaced((enum sim_kind)kind))
+                kind = -1;
+            if (n == 6)
+                name = seg[5];
+            else if (n > 6)
+                kind = -1;
+        } else if (n <= 4) {
+            kind = sim_kind_from_resource(seg[2]);
+            if (n == 4) {
+                name = seg[3];
+                if (kind >= 0 && sim_kind_is_namespaced((enum sim_kind)kind))
+                    kind = -1;
+            }
+        }
+    }
+    if (kind < 0) {
+        ret = queue_status(srv, conn, rq, 404, "NotFound",
+                           "the server could not find the requested resource", NULL, NULL, url);
+    } else if (arg_true(conn, "watch")) {
+        ret = do_watch(srv, conn, rq, (enum sim_kind)kind, ns, name, url);
+    } else if (name) {
+        ret = do_get(srv, conn, rq, (enum sim_kind)kind, ns, name, url);
+    } else {
+        ret = do_list(srv, conn, rq, (enum sim_kind)kind, ns, NULL, url);
+    }
+    free(copy);
+    return ret;
+}
+
+static bool is_health(const char *url)
+{
+    return strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0 ||
+           strcmp(url, "/livez") == 0;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_data_size, void **con_cls)
+{
+    struct sim_server *srv = cls;
+    struct req *rq = *con_cls;
+    (void)version;
+    (void)upload_data;
+    if (!rq) {
+        rq = xcalloc(1, sizeof *rq);
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        *upload_data_size = 0; /* bodies are ignored */
+        return MHD_YES;
+    }
+    if (rq->is_started)
+        return MHD_YES;
+    rq->is_started = true;
+    atomic_fetch_add(&srv->n_requests, 1);
+    rq->is_control = strncmp(url, "/sim/", 5) == 0;
+
+    if (!rq->is_control) {
+        pick_faults(srv, &rq->fault);
+        for (unsigned ms = 0; ms < rq->fault.latency_ms && !atomic_load(&srv->is_stopping);
+             ms += 10)
+            usleep(10000);
+        if (rq->fault.is_drop && !rq->fault.is_die) {
+            logf_(srv, "%s %s dropped (fault)", method, url);
+            return MHD_NO;
+        }
+    }
+    if (!is_health(url) && !authorized(srv, conn))
+        return queue_status(srv, conn, rq, 401, "Unauthorized", "Unauthorized", NULL, NULL, url);
+    if (rq->is_control)
+        return do_control(srv, conn, rq, method, url);
+    if (rq->fault.is_error && !rq->fault.is_die) {
+        unsigned code = rq->fault.error_code;
+        char msg[128];
+        snprintf(msg, sizeof msg, "simulated failure (armortop-sim fault injection, code %u)",
+                 code);
+        return queue_status(srv, conn, rq, code, reason_for(code), msg, NULL, NULL, url);
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return queue_status(srv, conn, rq, 405, "MethodNotAllowed",
+                            "the server does not allow this method on the requested resource", NULL,
+                            NULL, url);
+    if (is_health(url))
+        return queue_const(srv, conn, rq, 200, "ok", "text/plain; charset=utf-8", url);
+    if (strcmp(url, "/version") == 0 || strcmp(url, "/version/") == 0)
+        return queue_const(srv, conn, rq, 200, version_json, "application/json", url);
+    if (strcmp(url, "/api") == 0 || strcmp(url, "/api/") == 0) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        strbuf_printf(
+            &sb,
+            "{\"kind\":\"APIVersions\",\"versions\":[\"v1\"],\"serverAddressByClientCIDRs\":"
+            "[{\"clientCIDR\":\"0.0.0.0/0\",\"serverAddress\":\"127.0.0.1:%d\"}]}",
+            srv->port);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(url, "/api/v1") == 0 || strcmp(url, "/api/v1/") == 0)
+        return queue_const(srv, conn, rq, 200, api_v1_json, "application/json", url);
+    if (strcmp(url, "/apis") == 0 || strcmp(url, "/apis/") == 0)
+        return queue_const(srv, conn, rq, 200, apis_json, "application/json", url);
+    if (strncmp(url, "/api/v1/", 8) == 0)
+        return route_api(srv, conn, rq, url);
+    return queue_status(srv, conn, rq, 404, "NotFound",
+                        "the server could not find the requested resource", NULL, NULL, url);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct sim_server *srv = cls;
+    if (!srv->is_verbose)
+        return;
+    fputs("armortop-sim: mhd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------- */
+
+struct sim_server *sim_server_new(struct sim_store *st, struct sim_gen *g,
+                                  const struct sim_server_opts *opts, char *err, size_t err_len)
+{
+    struct sim_server *srv = xcalloc(1, sizeof *srv);
+    srv->st = st;
+    srv->gen = g;
+    srv->token = xstrdup(opts->token);
+    srv->page_max = opts->page_max;
+    srv->is_verbose = opts->is_verbose;
+    srv->is_anonymous_ok = opts->is_anonymous_ok;
+    srv->faults = opts->faults;
+    srv->fault_rng = opts->seed ^ 0xfa017ULL;
+    pthread_mutex_init(&srv->fault_mu, NULL);
+    atomic_init(&srv->is_stopping, false);
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    if (opts->addr->sa_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (opts->tls_key_pem) {
+        flags |= MHD_USE_TLS;
+        srv->is_tls = true;
+        srv->key_pem = xstrdup(opts->tls_key_pem);
+        srv->cert_pem = xstrdup(opts->tls_cert_pem);
+    }
+    uint16_t port = ntohs(opts->addr->sa_family == AF_INET6
+                              ? ((const struct sockaddr_in6 *)opts->addr)->sin6_port
+                              : ((const struct sockaddr_in *)opts->addr)->sin_port);
+    if (srv->is_tls) {
+        srv->daemon = MHD_start_daemon(
+            flags, port, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR, opts->addr,
+            MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)120, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_HTTPS_MEM_KEY,
+            srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_END);
+    } else {
+        srv->daemon = MHD_start_daemon(flags, port, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR,
+                                       opts->addr, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                                       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
+    }
+    if (!srv->daemon) {
+        snprintf(err, err_len, "cannot listen on port %u: %s", port,
+                 errno ? strerror(errno) : "libmicrohttpd failed to start");
+        sim_server_free(&srv);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : port;
+    return srv;
+}
+
+int sim_server_port(const struct sim_server *srv)
+{
+    return srv->port;
+}
+
+void sim_server_free(struct sim_server **psrv)
+{
+    struct sim_server *srv = *psrv;
+    if (!srv)
+        return;
+    atomic_store(&srv->is_stopping, true);
+    pthread_mutex_lock(&srv->st->mu);
+    srv->st->is_shutdown = true;
+    pthread_cond_broadcast(&srv->st->cond);
+    pthread_mutex_unlock(&srv->st->mu);
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    pthread_mutex_destroy(&srv->fault_mu);
+    free(srv->token);
+    free(srv->key_pem);
+    free(srv->cert_pem);
+    free(srv);
+    *psrv = NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * sim_http: the HTTP face of armortop-sim, a Kubernetes API server subset on
+ * libmicrohttpd.
+ *
+ * Serves discovery (/version, /api, /api/v1, /apis), get/list/watch of pods,
+ * nodes, events and namespaces with paging, field and label selectors and
+ * server-side Tables, bearer-token auth, optional TLS, the /sim/ control
+ * endpoints used by tests, and fault injection (latency, errors, dropped,
+ * truncated and malformed responses, dying mid-body). One thread per
+ * connection, so a watch never blocks other requests. Depends on
+ * libmicrohttpd, pthreads, core/xalloc, core/strbuf and the other sim modules;
+ * it never writes to stdout (logs go to stderr).
+ */
+#ifndef ARMORTOP_SIM_SIM_HTTP_H
+#define ARMORTOP_SIM_SIM_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "sim_gen.h"
+#include "sim_store.h"
+
+struct sim_faults {
+    unsigned latency_ms;
+    unsigned error_rate;     /* percent of requests answered with error_code */
+    unsigned error_code;     /* default 500 */
+    unsigned drop_rate;      /* percent closed without a response */
+    unsigned truncate_rate;  /* percent with half the announced body */
+    unsigned malformed_rate; /* percent with a body cut to invalid JSON */
+    long die_after;          /* exit(3) mid-body after this many more requests; -1 = never */
+    bool is_watch_410_http;  /* stale watch rv: HTTP 410 instead of an ERROR event */
+};
+
+void sim_faults_reset(struct sim_faults *f);
+
+struct sim_server_opts {
+    const char *token;           /* bearer token, borrowed */
+    const struct sockaddr *addr; /* listen address (port may be 0), borrowed */
+    socklen_t addr_len;
+    const char *tls_key_pem; /* both NULL for plain HTTP; borrowed */
+    const char *tls_cert_pem;
+    unsigned page_max;    /* cap for ?limit= */
+    bool is_verbose;      /* one stderr line per request */
+    bool is_anonymous_ok; /* no Authorization header is accepted (a wrong one is not) */
+    uint64_t seed;        /* seeds the fault PRNG */
+    struct sim_faults faults;
+};
+
+struct sim_server;
+
+/* Start serving st (and mutating it through g) on the address in opts.
+ * Returns an owned server or NULL with a message in err. st and g must
+ * outlive the server. Does not block. */
+struct sim_server *sim_server_new(struct sim_store *st, struct sim_gen *g,
+                                  const struct sim_server_opts *opts, char *err, size_t err_len);
+/* The bound TCP port. */
+int sim_server_port(const struct sim_server *srv);
+/* End watches, stop the daemon (joins its threads), free; sets *srv to NULL. */
+void sim_server_free(struct sim_server **srv);
+
+#endif
