@@ -3,7 +3,6 @@ TEST_SUPPORT_OBJS += tests/harness.o
 UNIT_TESTS +=
 INTEGRATION_TESTS +=
 UNIT_TESTS += tests/unit/test_cli
-tests/unit/test_cli: tui/cli.o
 INTEGRATION_TESTS += tests/integration/test_once
 UNIT_TESTS += tests/unit/test_kubeconfig
 UNIT_TESTS += tests/unit/test_http
@@ -12,4 +11,7 @@ UNIT_TESTS += tests/unit/test_json_k8s tests/unit/test_model tests/unit/test_con
 tests/unit/test_confinement: tests/unit/yaml_pod.o
 tests/unit/test_confinement: TEST_SUPPORT_OBJS += tests/unit/yaml_pod.o
 UNIT_TESTS += tests/unit/test_cgroup tests/unit/test_procscan tests/unit/test_aafs
+UNIT_TESTS += tests/unit/test_denial tests/unit/test_aa_label
 INTEGRATION_TESTS += tests/integration/test_sim
+INTEGRATION_TESTS += tests/integration/test_agent
+# TUI (screen manager, panes, themes): logic tested without a terminal, screens headless.

@@ -5,7 +5,7 @@
 set -u
 dir=$(mktemp -d /tmp/armortop-demo-XXXXXX)
 trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
-./armortop-sim --nodes "${DEMO_NODES:-20}" --pods "${DEMO_PODS:-400}" --seed 1 --port 0 \
+./armortop-sim --nodes "${DEMO_NODES:-20}" --pods "${DEMO_PODS:-400}" --seed 1 --epoch now --port 0 \
     --kubeconfig-out "$dir/kubeconfig" > "$dir/ready" 2> "$dir/sim.log" &
 sim_pid=$!
 i=0

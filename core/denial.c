@@ -1,0 +1,1250 @@
+/*
+ * denial: reading AppArmor audit records from log lines, losslessly.
+ *
+ * Three stages per line:
+ *  1. normalise the prefix (kmsg "prio,seq,usec,flags;", auditd "node=H ",
+ *     numeric "type=1400", bare "audit:", journald "audit[PID]: AVC ") into a
+ *     form libapparmor 3.0.8 reads, and drop what it rejects (`class=...`,
+ *     unix `addr=none`) from a second copy;
+ *  2. ask libapparmor (core/apparmor.c) about that copy;
+ *  3. read the normalised line with our own key=value reader (quoted and
+ *     unquoted values, uppercase-hex values decoded like libapparmor does for
+ *     the same keys), and use it to fill what libapparmor left out, or instead
+ *     of libapparmor when it says INVALID.
+ * Finally the rule: a line holding apparmor="DENIED" is a DENIED record.
+ *
+ * Depends on libc, xalloc, strbuf, kerr and core/apparmor. Must not print,
+ * exit or include libapparmor headers.
+ */
+#include "config.h"
+#include "denial.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apparmor.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define DENIAL_NAME_(id, name) name,
+static const char *const event_names[] = { DENIAL_EVENT_LIST(DENIAL_NAME_) };
+static const char *const source_names[] = { DENIAL_SOURCE_LIST(DENIAL_NAME_) };
+static const char *const parser_names[] = { DENIAL_PARSER_LIST(DENIAL_NAME_) };
+#undef DENIAL_NAME_
+
+static const char DENIED_LITERAL[] = "apparmor=\"DENIED\"";
+
+#define OFF(f) offsetof(struct aa_denial, f)
+#define STR_AT(d, off) ((char **)((char *)(d) + (off)))
+#define LONG_AT(d, off) ((long *)((char *)(d) + (off)))
+
+/* Record fields read from the line (the attribution slots are not). */
+static const size_t str_fields[] = {
+    OFF(audit_id),       OFF(operation),      OFF(rule_class),       OFF(profile),
+    OFF(peer_profile),   OFF(peer),           OFF(name),             OFF(name2),
+    OFF(aa_namespace),   OFF(comm),           OFF(requested_mask),   OFF(denied_mask),
+    OFF(info),           OFF(attribute),      OFF(execpath),         OFF(capname),
+    OFF(signal),         OFF(net_family),     OFF(net_sock_type),    OFF(net_protocol),
+    OFF(net_local_addr), OFF(net_foreign_addr), OFF(net_addr),       OFF(peer_addr),
+    OFF(dbus_bus),       OFF(dbus_path),      OFF(dbus_interface),   OFF(dbus_member),
+    OFF(fs_type),        OFF(flags),          OFF(src_name),
+};
+static const size_t attribution_fields[] = { OFF(node), OFF(pod_ns), OFF(pod_name),
+                                             OFF(container) };
+static const size_t long_fields[] = {
+    OFF(pid),   OFF(peer_pid),   OFF(parent),         OFF(fsuid),
+    OFF(ouid),  OFF(capability), OFF(net_local_port), OFF(net_foreign_port),
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *denial_event_name(enum denial_event ev)
+{
+    return (unsigned)ev < DENIAL_EVENT__COUNT ? event_names[ev] : "?";
+}
+
+const char *denial_source_name(enum denial_source src)
+{
+    return (unsigned)src < DENIAL_SRC__COUNT ? source_names[src] : "?";
+}
+
+const char *denial_parser_name(enum denial_parser by)
+{
+    return (unsigned)by < DENIAL_BY__COUNT ? parser_names[by] : "?";
+}
+
+void aa_denial_init(struct aa_denial *d)
+{
+    if (!d)
+        return;
+    memset(d, 0, sizeof *d);
+    d->event = DENIAL_EVENT_INVALID;
+    d->source_format = DENIAL_SRC_UNKNOWN;
+    d->parsed_by = DENIAL_BY_NONE;
+    for (size_t i = 0; i < COUNT(str_fields); i++)
+        *STR_AT(d, str_fields[i]) = NULL;
+    for (size_t i = 0; i < COUNT(attribution_fields); i++)
+        *STR_AT(d, attribution_fields[i]) = NULL;
+    for (size_t i = 0; i < COUNT(long_fields); i++)
+        *LONG_AT(d, long_fields[i]) = -1;
+}
+
+void aa_denial_done(struct aa_denial *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < COUNT(str_fields); i++)
+        free(*STR_AT(d, str_fields[i]));
+    for (size_t i = 0; i < COUNT(attribution_fields); i++)
+        free(*STR_AT(d, attribution_fields[i]));
+    aa_denial_init(d);
+}
+
+/* Move every field src has and dst lacks into dst; src keeps the rest.
+ * Returns how many fields moved. */
+static int fill_gaps(struct aa_denial *dst, struct aa_denial *src)
+{
+    int moved = 0;
+
+    if (!dst->audit_id && src->audit_id) {
+        dst->epoch_s = src->epoch_s;
+        dst->epoch_ms = src->epoch_ms;
+        dst->audit_serial = src->audit_serial;
+    }
+    for (size_t i = 0; i < COUNT(str_fields); i++) {
+        char **d = STR_AT(dst, str_fields[i]);
+        char **s = STR_AT(src, str_fields[i]);
+        if (!*d && *s) {
+            *d = *s;
+            *s = NULL;
+            moved++;
+        }
+    }
+    for (size_t i = 0; i < COUNT(long_fields); i++) {
+        long *d = LONG_AT(dst, long_fields[i]);
+        long *s = LONG_AT(src, long_fields[i]);
+        if (*d == -1 && *s != -1) {
+            *d = *s;
+            moved++;
+        }
+    }
+    if (!dst->error_code && src->error_code) {
+        dst->error_code = src->error_code;
+        moved++;
+    }
+    dst->is_truncated = dst->is_truncated || src->is_truncated;
+    return moved;
+}
+
+/* ---- small matchers ---------------------------------------------------- */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Whitespace for both readers: libapparmor's {ws} plus the other controls
+ * (0x1d separates auditd's enrichment, e.g. "ouid=0\x1dOUID=\"root\""). */
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+           c == '\x1d' || c == '\0';
+}
+
+static bool is_key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+           c == '-';
+}
+
+static bool has_prefix(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+static bool span_eq(const char *s, size_t len, const char *lit)
+{
+    return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t p)
+{
+    while (p < len && is_ws(s[p]))
+        p++;
+    return p;
+}
+
+/* kmsg record prefix "prio,seq,usec[,flags...];" (Documentation/ABI/testing/dev-kmsg).
+ * Returns its length including the ';', or 0. */
+static size_t match_kmsg(const char *s, size_t len)
+{
+    size_t p = 0;
+
+    for (int field = 0; field < 3; field++) {
+        size_t start = p;
+        while (p < len && is_digit(s[p]))
+            p++;
+        if (p == start || p >= len)
+            return 0;
+        if (field < 2) {
+            if (s[p] != ',')
+                return 0;
+            p++;
+        }
+    }
+    if (s[p] == ';')
+        return p + 1;
+    if (s[p] != ',')
+        return 0;
+    /* flags and, with CONFIG_PRINTK_CALLER, ",caller=T123" */
+    for (p++; p < len && p < 64 && s[p] != ';'; p++)
+        if (is_ws(s[p]) || s[p] == '"')
+            return 0;
+    return (p < len && s[p] == ';') ? p + 1 : 0;
+}
+
+/* A syslog timestamp: "May 22 09:45:33" or ISO "2024-05-22T09:45:33...". */
+static bool match_syslog_date(const char *s, size_t len)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    if (len >= 11 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
+        s[4] == '-' && is_digit(s[5]) && is_digit(s[6]) && s[7] == '-' && is_digit(s[8]) &&
+        is_digit(s[9]) && (s[10] == 'T' || s[10] == ' '))
+        return true;
+    if (len < 6 || s[3] != ' ')
+        return false;
+    for (size_t m = 0; m + 3 <= sizeof months - 1; m += 3)
+        if (memcmp(s, months + m, 3) == 0)
+            return true;
+    return false;
+}
+
+/* "[ 1234.567890]" or dmesg -T's "[Wed May 22 09:45:33 2024]": length up to
+ * and including ']', or 0. */
+static size_t match_dmesg_stamp(const char *s, size_t len)
+{
+    if (len < 3 || s[0] != '[')
+        return 0;
+    for (size_t p = 1; p < len && p < 48; p++) {
+        if (s[p] == ']')
+            return p > 1 ? p + 1 : 0;
+        if (s[p] == '"' || s[p] == '=' || s[p] == '[')
+            return 0;
+    }
+    return 0;
+}
+
+/* journald's "audit[1234]: " tag, searched before the first '=': returns the
+ * offset just after it, or 0. */
+static size_t find_journald_tag(const char *s, size_t len)
+{
+    for (size_t p = 0; p + 9 <= len && s[p] != '='; p++) {
+        if (memcmp(s + p, "audit[", 6) != 0 || (p > 0 && !is_ws(s[p - 1])))
+            continue;
+        size_t q = p + 6;
+        size_t digits = q;
+        while (q < len && is_digit(s[q]))
+            q++;
+        if (q == digits || q + 2 > len || s[q] != ']' || s[q + 1] != ':')
+            continue;
+        q += 2;
+        return skip_ws(s, len, q);
+    }
+    return 0;
+}
+
+/* ---- the key=value tokenizer -------------------------------------------- */
+
+struct kv_tok {
+    const char *key;      /* NULL when the token is not key=value */
+    size_t key_len;
+    const char *val;
+    size_t val_len;
+    bool is_quoted;       /* val was "..." */
+    bool is_unterminated; /* the opening quote was never closed */
+    size_t start, end;    /* the whole token, [start, end) */
+};
+
+/*
+ * Next token from *pos. key="v" (to the next '"'; no escapes: the kernel
+ * hex-encodes any value holding a quote), key=v (to whitespace; one trailing
+ * '\'' dropped), key=' (an auditd user message's msg='...': an empty value,
+ * the reading goes on inside), anything else is a junk token up to whitespace.
+ */
+static bool kv_next(const char *s, size_t len, size_t *pos, struct kv_tok *t)
+{
+    size_t p = skip_ws(s, len, *pos);
+    size_t k = p;
+
+    if (p >= len)
+        return false;
+    memset(t, 0, sizeof *t);
+    t->start = p;
+    while (k < len && is_key_char(s[k]))
+        k++;
+    if (k > p && k < len && s[k] == '=') {
+        size_t v = k + 1;
+        t->key = s + p;
+        t->key_len = k - p;
+        if (v < len && s[v] == '"') {
+            const char *q = memchr(s + v + 1, '"', len - v - 1);
+            t->is_quoted = true;
+            t->val = s + v + 1;
+            if (q) {
+                t->val_len = (size_t)(q - t->val);
+                t->end = (size_t)(q - s) + 1;
+            } else {
+                t->val_len = len - v - 1;
+                t->is_unterminated = true;
+                t->end = len;
+            }
+        } else if (v < len && s[v] == '\'') {
+            t->val = s + v;
+            t->val_len = 0;
+            t->end = v + 1;
+        } else {
+            size_t e = v;
+            while (e < len && !is_ws(s[e]))
+                e++;
+            t->val = s + v;
+            t->val_len = e - v;
+            if (t->val_len > 0 && t->val[t->val_len - 1] == '\'')
+                t->val_len--;
+            t->end = e;
+        }
+    } else {
+        size_t e = p;
+        while (e < len && !is_ws(s[e]))
+            e++;
+        t->end = e;
+    }
+    *pos = t->end;
+    return true;
+}
+
+static bool tok_key_is(const struct kv_tok *t, const char *key)
+{
+    return t->key && span_eq(t->key, t->key_len, key);
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* libapparmor's hexstring: ([0-9A-F][0-9A-F])+, uppercase only (the kernel
+ * writes audit_log_n_hex() in uppercase). */
+static bool is_hexstring(const char *v, size_t n)
+{
+    if (n == 0 || n % 2)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (hexval(v[i]) < 0)
+            return false;
+    return true;
+}
+
+static char *hex_decode(const char *v, size_t n)
+{
+    char *out = xmalloc(n / 2 + 1);
+    for (size_t i = 0; i < n / 2; i++)
+        out[i] = (char)(hexval(v[2 * i]) * 16 + hexval(v[2 * i + 1]));
+    out[n / 2] = '\0';
+    return out;
+}
+
+static bool parse_long(const char *v, size_t n, bool allow_minus, long *out)
+{
+    bool neg = false;
+    long x = 0;
+    size_t i = 0;
+
+    if (allow_minus && n > 0 && v[0] == '-') {
+        neg = true;
+        i = 1;
+    }
+    if (i >= n || n - i > 18)
+        return false;
+    for (; i < n; i++) {
+        if (!is_digit(v[i]))
+            return false;
+        x = x * 10 + (v[i] - '0');
+    }
+    *out = neg ? -x : x;
+    return true;
+}
+
+/* IPPROTO names as libapparmor 3.0.8's ipproto_to_string() gives them
+ * (checked number by number against parse_record()). */
+static const struct {
+    int number;
+    const char *name;
+} ipprotos[] = {
+    { 0, "ip" },       { 1, "icmp" },      { 2, "igmp" },     { 4, "ipip" },
+    { 6, "tcp" },      { 8, "egp" },       { 12, "pup" },     { 17, "udp" },
+    { 22, "idp" },     { 29, "tp" },       { 33, "dccp" },    { 41, "ipv6" },
+    { 43, "routing" }, { 44, "fragment" }, { 46, "rsvp" },    { 47, "gre" },
+    { 50, "esp" },     { 51, "ah" },       { 58, "icmpv6" },  { 59, "none" },
+    { 60, "dstopts" }, { 92, "mtp" },      { 94, "beetph" },  { 98, "encap" },
+    { 103, "pim" },    { 108, "comp" },    { 132, "sctp" },   { 135, "mh" },
+    { 136, "udplite" }, { 137, "mpls" },   { 143, "ethernet" }, { 255, "raw" },
+    { 262, "mptcp" },
+};
+
+static char *protocol_name(long number)
+{
+    for (size_t i = 0; i < COUNT(ipprotos); i++)
+        if (ipprotos[i].number == number)
+            return xstrdup(ipprotos[i].name);
+    return xasprintf("unknown(%ld)", number);
+}
+
+/* apparmor="..." values (LNX:security/apparmor/audit.c aa_audit_type). */
+static enum denial_event event_from_word(const char *v, size_t n)
+{
+    static const struct {
+        const char *word;
+        enum denial_event ev;
+    } words[] = {
+        { "AUDIT", DENIAL_EVENT_AUDIT },   { "ALLOWED", DENIAL_EVENT_ALLOWED },
+        { "DENIED", DENIAL_EVENT_DENIED }, { "HINT", DENIAL_EVENT_HINT },
+        { "STATUS", DENIAL_EVENT_STATUS }, { "ERROR", DENIAL_EVENT_ERROR },
+        { "KILLED", DENIAL_EVENT_KILLED }, { "KILL", DENIAL_EVENT_KILLED },
+        { "AUTO", DENIAL_EVENT_AUDIT },
+    };
+    for (size_t i = 0; i < COUNT(words); i++)
+        if (span_eq(v, n, words[i].word))
+            return words[i].ev;
+    return DENIAL_EVENT_INVALID;
+}
+
+/*
+ * type= values that carry an AppArmor event (pre-4.14 kernels logged
+ * AUDIT_APPARMOR_* = 1501..1507 records): APPARMOR_DENIED, 1503,
+ * UNKNOWN[1503]. Sets *looks_aa for any AppArmor type (1500..1599,
+ * "APPARMOR..."); returns INVALID when no event can be told.
+ */
+static enum denial_event event_from_type(const char *v, size_t n, bool *looks_aa)
+{
+    static const enum denial_event by_number[] = {
+        DENIAL_EVENT_INVALID, DENIAL_EVENT_AUDIT,  DENIAL_EVENT_ALLOWED, DENIAL_EVENT_DENIED,
+        DENIAL_EVENT_HINT,    DENIAL_EVENT_STATUS, DENIAL_EVENT_ERROR,   DENIAL_EVENT_KILLED,
+    };
+    long number = 0;
+
+    if (has_prefix(v, n, "APPARMOR")) {
+        *looks_aa = true;
+        if (n > 9 && v[8] == '_')
+            return event_from_word(v + 9, n - 9);
+        return DENIAL_EVENT_INVALID;
+    }
+    if (has_prefix(v, n, "UNKNOWN[") && n > 9 && v[n - 1] == ']') {
+        v += 8;
+        n -= 9;
+    }
+    if (!parse_long(v, n, false, &number) || number < 1500 || number > 1599)
+        return DENIAL_EVENT_INVALID;
+    *looks_aa = true;
+    return number - 1500 < (long)COUNT(by_number) ? by_number[number - 1500]
+                                                   : DENIAL_EVENT_INVALID;
+}
+
+/* ---- our key=value reader ---------------------------------------------- */
+
+enum kv_kind {
+    KV_STR,      /* string as logged */
+    KV_HEXSTR,   /* string the kernel hex-encodes when unsafe (audit_log_untrustedstring) */
+    KV_ADDR,     /* like KV_HEXSTR; "none" means absent */
+    KV_LONG,     /* unquoted decimal */
+    KV_ERROR,    /* error=-13 -> 13 */
+    KV_PROTOCOL, /* number -> name */
+};
+
+static const struct {
+    const char *key;
+    enum kv_kind kind;
+    size_t off;
+} kv_keys[] = {
+    { "operation", KV_STR, OFF(operation) },
+    { "class", KV_HEXSTR, OFF(rule_class) },
+    { "info", KV_STR, OFF(info) },
+    { "error", KV_ERROR, 0 },
+    { "namespace", KV_HEXSTR, OFF(aa_namespace) },
+    { "profile", KV_HEXSTR, OFF(profile) },
+    { "label", KV_HEXSTR, OFF(profile) },
+    { "peer_profile", KV_HEXSTR, OFF(peer_profile) },
+    { "peer_label", KV_HEXSTR, OFF(peer_profile) },
+    { "tcontext", KV_HEXSTR, OFF(peer_profile) },
+    { "peer", KV_HEXSTR, OFF(peer) },
+    { "name", KV_HEXSTR, OFF(name) },
+    { "name2", KV_HEXSTR, OFF(name2) },
+    { "target", KV_HEXSTR, OFF(name2) },
+    { "comm", KV_HEXSTR, OFF(comm) },
+    { "exe", KV_HEXSTR, OFF(comm) },
+    { "requested_mask", KV_STR, OFF(requested_mask) },
+    { "requested", KV_STR, OFF(requested_mask) },
+    { "denied_mask", KV_STR, OFF(denied_mask) },
+    { "denied", KV_STR, OFF(denied_mask) },
+    { "mask", KV_STR, OFF(denied_mask) },
+    { "attribute", KV_STR, OFF(attribute) },
+    { "execpath", KV_HEXSTR, OFF(execpath) },
+    { "capname", KV_STR, OFF(capname) },
+    { "signal", KV_STR, OFF(signal) },
+    { "family", KV_STR, OFF(net_family) },
+    { "sock_type", KV_STR, OFF(net_sock_type) },
+    { "protocol", KV_PROTOCOL, OFF(net_protocol) },
+    { "laddr", KV_STR, OFF(net_local_addr) },
+    { "saddr", KV_STR, OFF(net_local_addr) },
+    { "faddr", KV_STR, OFF(net_foreign_addr) },
+    { "daddr", KV_STR, OFF(net_foreign_addr) },
+    { "addr", KV_ADDR, OFF(net_addr) },
+    { "peer_addr", KV_ADDR, OFF(peer_addr) },
+    { "bus", KV_STR, OFF(dbus_bus) },
+    { "path", KV_STR, OFF(dbus_path) },
+    { "interface", KV_STR, OFF(dbus_interface) },
+    { "member", KV_STR, OFF(dbus_member) },
+    { "method", KV_STR, OFF(dbus_member) },
+    { "fstype", KV_STR, OFF(fs_type) },
+    { "flags", KV_HEXSTR, OFF(flags) },
+    { "srcname", KV_HEXSTR, OFF(src_name) },
+    { "pid", KV_LONG, OFF(pid) },
+    { "peer_pid", KV_LONG, OFF(peer_pid) },
+    { "parent", KV_LONG, OFF(parent) },
+    { "fsuid", KV_LONG, OFF(fsuid) },
+    { "ouid", KV_LONG, OFF(ouid) },
+    { "capability", KV_LONG, OFF(capability) },
+    { "lport", KV_LONG, OFF(net_local_port) },
+    { "src", KV_LONG, OFF(net_local_port) },
+    { "fport", KV_LONG, OFF(net_foreign_port) },
+    { "dest", KV_LONG, OFF(net_foreign_port) },
+};
+
+static void set_str(struct aa_denial *d, size_t off, char *value)
+{
+    char **slot = STR_AT(d, off);
+    free(*slot);
+    *slot = value;
+}
+
+static void apply_kv(struct aa_denial *d, const struct kv_tok *t)
+{
+    size_t i = 0;
+    long n = 0;
+
+    for (i = 0; i < COUNT(kv_keys); i++)
+        if (tok_key_is(t, kv_keys[i].key))
+            break;
+    if (i == COUNT(kv_keys))
+        return;
+    /* "?" is how auditd writes "unknown" (addr=? hostname=? terminal=?). */
+    if (!t->is_quoted && t->val_len == 1 && t->val[0] == '?')
+        return;
+    switch (kv_keys[i].kind) {
+    case KV_ADDR:
+        if (!t->is_quoted && span_eq(t->val, t->val_len, "none"))
+            return;
+        /* fall through */
+    case KV_HEXSTR:
+        if (!t->is_quoted && is_hexstring(t->val, t->val_len)) {
+            set_str(d, kv_keys[i].off, hex_decode(t->val, t->val_len));
+            return;
+        }
+        /* fall through */
+    case KV_STR:
+        set_str(d, kv_keys[i].off, xstrndup(t->val, t->val_len));
+        return;
+    case KV_PROTOCOL:
+        if (!t->is_quoted && parse_long(t->val, t->val_len, false, &n))
+            set_str(d, kv_keys[i].off, protocol_name(n));
+        else
+            set_str(d, kv_keys[i].off, xstrndup(t->val, t->val_len));
+        return;
+    case KV_LONG:
+        if (!t->is_quoted && parse_long(t->val, t->val_len, false, &n))
+            *LONG_AT(d, kv_keys[i].off) = n;
+        return;
+    case KV_ERROR:
+        if (!t->is_quoted && parse_long(t->val, t->val_len, true, &n) && n >= -100000 &&
+            n <= 100000)
+            d->error_code = (int)(n < 0 ? -n : n);
+        return;
+    }
+}
+
+/* The first well-formed "audit(SECONDS.MS:SERIAL)" in the line. */
+static void read_audit_stamp(const char *s, size_t len, struct aa_denial *d)
+{
+    for (const char *p = s; (p = memmem(p, len - (size_t)(p - s), "audit(", 6)) != NULL; p++) {
+        size_t i = (size_t)(p - s) + 6;
+        size_t a = i, b, c;
+        long secs = 0, serial = 0;
+        int ms = 0, ms_digits = 0;
+
+        while (i < len && is_digit(s[i]))
+            i++;
+        if (i == a || i >= len || s[i] != '.' || !parse_long(s + a, i - a, false, &secs))
+            continue;
+        b = ++i;
+        while (i < len && is_digit(s[i])) {
+            if (ms_digits < 3) {
+                ms = ms * 10 + (s[i] - '0');
+                ms_digits++;
+            }
+            i++;
+        }
+        if (i == b || i >= len || s[i] != ':')
+            continue;
+        for (; ms_digits < 3; ms_digits++)
+            ms *= 10;
+        c = ++i;
+        while (i < len && is_digit(s[i]))
+            i++;
+        if (i == c || i >= len || s[i] != ')' || !parse_long(s + c, i - c, false, &serial))
+            continue;
+        d->audit_id = xstrndup(s + a, i - a);
+        d->epoch_s = secs;
+        d->epoch_ms = ms;
+        d->audit_serial = (unsigned long)serial;
+        return;
+    }
+}
+
+/*
+ * Read s (NUL-terminated at len) into out. Reading starts at the apparmor=
+ * key (the envelope before it, e.g. a dbus USER_AVC's pid=, is not the
+ * record's), else after an AppArmor type= (APPARMOR_DENIED, 1503), else, when
+ * forced_from is not (size_t)-1, at that offset with event DENIED.
+ * *is_found: an AppArmor record was found; *looks_aa: the line is AppArmor's
+ * even if no record could be read (type=APPARMOR, 1500).
+ */
+static void kv_read(const char *s, size_t len, size_t forced_from, struct aa_denial *out,
+                    bool *is_found, bool *looks_aa)
+{
+    struct kv_tok t;
+    size_t pos = 0;
+    size_t start = (size_t)-1;
+    enum denial_event ev = DENIAL_EVENT_INVALID;
+    enum denial_event type_ev = DENIAL_EVENT_INVALID;
+    size_t type_start = (size_t)-1;
+
+    *is_found = false;
+    while (kv_next(s, len, &pos, &t)) {
+        if (tok_key_is(&t, "apparmor")) {
+            start = t.end;
+            ev = event_from_word(t.val, t.val_len);
+            if (t.is_unterminated)
+                out->is_truncated = true;
+            break;
+        }
+        if (type_start == (size_t)-1 && tok_key_is(&t, "type")) {
+            bool is_aa = false;
+            enum denial_event e = event_from_type(t.val, t.val_len, &is_aa);
+            if (is_aa)
+                *looks_aa = true;
+            if (e != DENIAL_EVENT_INVALID) {
+                type_ev = e;
+                type_start = t.end;
+            }
+        }
+    }
+    if (forced_from != (size_t)-1) {
+        start = forced_from;
+        ev = DENIAL_EVENT_DENIED;
+    } else if (start == (size_t)-1 && type_start != (size_t)-1) {
+        start = type_start;
+        ev = type_ev;
+    }
+    if (start == (size_t)-1)
+        goto out;
+    *is_found = true;
+    *looks_aa = true;
+    out->event = ev;
+    read_audit_stamp(s, len, out);
+    pos = start;
+    while (kv_next(s, len, &pos, &t)) {
+        if (t.is_unterminated)
+            out->is_truncated = true;
+        if (t.key)
+            apply_kv(out, &t);
+    }
+    if (out->capname && !out->name)
+        out->name = xstrdup(out->capname);
+out:
+    return;
+}
+
+/* ---- normalisation ----------------------------------------------------- */
+
+/* auditd's numeric record types that libapparmor 3.0.8 cannot read at the
+ * start of a line. */
+static const char *type_name_for_number(const char *v, size_t n)
+{
+    static const struct {
+        const char *number;
+        const char *name;
+    } types[] = {
+        { "1400", "AVC" },
+        { "1107", "USER_AVC" },
+        { "1500", "APPARMOR" },
+        { "1501", "APPARMOR_AUDIT" },
+        { "1502", "APPARMOR_ALLOWED" },
+        { "1503", "APPARMOR_DENIED" },
+        { "1504", "APPARMOR_HINT" },
+        { "1505", "APPARMOR_STATUS" },
+        { "1506", "APPARMOR_ERROR" },
+        { "1507", "APPARMOR_KILL" },
+    };
+    for (size_t i = 0; i < COUNT(types); i++)
+        if (span_eq(v, n, types[i].number))
+            return types[i].name;
+    return NULL;
+}
+
+/*
+ * Stage 1: s (len bytes, no NULs, NUL at len) into `a` in a form libapparmor
+ * reads as far as prefixes go. Returns the source form.
+ */
+static enum denial_source normalise_prefix(const char *s, size_t len, struct strbuf *a)
+{
+    enum denial_source src = DENIAL_SRC_UNKNOWN;
+    size_t p = skip_ws(s, len, 0);
+    size_t k = match_kmsg(s + p, len - p);
+    size_t j = 0;
+
+    if (k) {
+        src = DENIAL_SRC_KMSG;
+        p = skip_ws(s, len, p + k);
+    }
+    if (has_prefix(s + p, len - p, "node=")) {
+        while (p < len && !is_ws(s[p]))
+            p++;
+        p = skip_ws(s, len, p);
+        if (src == DENIAL_SRC_UNKNOWN)
+            src = DENIAL_SRC_AUDITD;
+    }
+    if (has_prefix(s + p, len - p, "type=")) {
+        size_t e = p + 5;
+        const char *name = NULL;
+        while (e < len && !is_ws(s[e]))
+            e++;
+        name = type_name_for_number(s + p + 5, e - p - 5);
+        if (name) {
+            strbuf_puts(a, "type=");
+            strbuf_puts(a, name);
+            p = e;
+            if (src == DENIAL_SRC_UNKNOWN)
+                src = DENIAL_SRC_AUDITD_NUMERIC;
+        } else if (src == DENIAL_SRC_UNKNOWN) {
+            src = DENIAL_SRC_AUDITD;
+        }
+    } else if (has_prefix(s + p, len - p, "msg=audit(")) {
+        if (src == DENIAL_SRC_UNKNOWN)
+            src = DENIAL_SRC_AUDISP;
+    } else if (has_prefix(s + p, len - p, "audit:")) {
+        /* Tested: 3.0.8 reads the bare form once it has a dmesg stamp. */
+        strbuf_puts(a, "[    0.000000] ");
+        if (src == DENIAL_SRC_UNKNOWN)
+            src = DENIAL_SRC_BARE;
+    } else if ((k = match_dmesg_stamp(s + p, len - p)) != 0 &&
+               has_prefix(s + skip_ws(s, len, p + k), len - skip_ws(s, len, p + k), "audit")) {
+        if (src == DENIAL_SRC_UNKNOWN)
+            src = DENIAL_SRC_DMESG;
+    } else if ((j = find_journald_tag(s + p, len - p)) != 0) {
+        j += p;
+        src = DENIAL_SRC_JOURNALD;
+    } else if (match_syslog_date(s + p, len - p)) {
+        if (src == DENIAL_SRC_UNKNOWN)
+            src = DENIAL_SRC_SYSLOG;
+    } else if (has_prefix(s + p, len - p, "AVC apparmor=")) {
+        /* journalctl -o cat of an audit message */
+        p += 4;
+        src = DENIAL_SRC_JOURNALD;
+    }
+    if (j && has_prefix(s + j, len - j, "AVC ")) {
+        strbuf_append(a, s + p, j - p);
+        p = j + 4;
+    }
+    strbuf_append(a, s + p, len - p);
+    return src;
+}
+
+/*
+ * Stage 2: the copy libapparmor 3.0.8 is asked about. Its parser leaks the
+ * earlier string when a field is set twice, or when an unreadable token
+ * (dumped into info) follows info= (found by the fuzzer), and stops at any
+ * key it does not know. So the record part (from apparmor=, or after the
+ * audit(...) stamp of a type=APPARMOR_x / 150x line) keeps only the keys
+ * 3.0.8 reads, with values of the shape it reads, once per field (the last
+ * one, as its grammar would keep), and renames the newer spellings it lacks
+ * (requested= -> requested_mask=, saddr= -> laddr=, ...). class= and
+ * addr=none go; our reader supplies them. The part before the record is
+ * kept as it is, unless it holds a string field itself (then libapparmor is
+ * not asked at all).
+ */
+enum lib_shape {
+    SH_Q = 1,    /* "quoted", without '\\' or newline (3.0.8 unescapes those) */
+    SH_H = 2,    /* uppercase hex pairs */
+    SH_D = 4,    /* digits */
+    SH_ND = 8,   /* -digits */
+    SH_IP = 16,  /* [a-f0-9.:]{3,} */
+    SH_ID = 32,  /* unquoted word without ()="'! */
+    SH_QM = 64,  /* ? */
+};
+
+enum lib_group {
+    G_NONE, /* ignored or numeric-only by 3.0.8: no need to keep one */
+    G_OPERATION, G_NAME, G_NAME2, G_NAMESPACE, G_DENIED, G_REQUESTED, G_ATTRIBUTE,
+    G_INFO, G_PEER_INFO, G_PROFILE, G_PEER_PROFILE, G_FAMILY, G_SOCK_TYPE, G_PROTOCOL,
+    G_COMM, G_LADDR, G_FADDR, G_BUS, G_PATH, G_INTERFACE, G_MEMBER, G_SIGNAL, G_PEER,
+    G_FSTYPE, G_FLAGS, G_SRCNAME,
+    G_STRING_END, /* groups above hold strings; below, numbers */
+    G_TASK, G_PARENT, G_TOKEN, G_PID, G_PEER_PID, G_ERROR, G_FSUID, G_OUID, G_LPORT, G_FPORT,
+    G__COUNT
+};
+
+/* Keys and value shapes libapparmor 3.0.8 reads (tested key by key). */
+static const struct {
+    const char *key;
+    const char *as; /* the spelling 3.0.8 knows, NULL when the same */
+    unsigned shapes;
+    enum lib_group group;
+} lib_keys[] = {
+    { "operation", NULL, SH_Q, G_OPERATION },
+    { "name", NULL, SH_Q | SH_H, G_NAME },
+    { "capname", NULL, SH_Q, G_NAME },
+    { "name2", NULL, SH_Q | SH_H, G_NAME2 },
+    { "target", NULL, SH_Q, G_NAME2 },
+    { "namespace", NULL, SH_Q | SH_H, G_NAMESPACE },
+    { "mask", NULL, SH_Q, G_DENIED },
+    { "denied_mask", NULL, SH_Q, G_DENIED },
+    { "denied", "denied_mask", SH_Q, G_DENIED },
+    { "requested_mask", NULL, SH_Q, G_REQUESTED },
+    { "requested", "requested_mask", SH_Q, G_REQUESTED },
+    { "attribute", NULL, SH_Q, G_ATTRIBUTE },
+    { "info", NULL, SH_Q, G_INFO },
+    { "peer_info", NULL, SH_Q, G_PEER_INFO },
+    { "profile", NULL, SH_Q | SH_H, G_PROFILE },
+    { "label", NULL, SH_Q | SH_H, G_PROFILE },
+    { "peer_profile", NULL, SH_Q | SH_H, G_PEER_PROFILE },
+    { "peer_label", NULL, SH_Q | SH_H, G_PEER_PROFILE },
+    { "tcontext", "peer_label", SH_Q | SH_H, G_PEER_PROFILE },
+    { "family", NULL, SH_Q, G_FAMILY },
+    { "sock_type", NULL, SH_Q, G_SOCK_TYPE },
+    { "protocol", NULL, SH_Q | SH_D, G_PROTOCOL },
+    { "comm", NULL, SH_Q | SH_H, G_COMM },
+    { "exe", NULL, SH_Q | SH_H, G_COMM },
+    { "laddr", NULL, SH_IP, G_LADDR },
+    { "saddr", "laddr", SH_IP, G_LADDR },
+    { "faddr", NULL, SH_IP, G_FADDR },
+    { "daddr", "faddr", SH_IP, G_FADDR },
+    { "bus", NULL, SH_Q, G_BUS },
+    { "path", NULL, SH_Q, G_PATH },
+    { "interface", NULL, SH_Q, G_INTERFACE },
+    { "member", NULL, SH_Q, G_MEMBER },
+    { "method", "member", SH_Q, G_MEMBER },
+    { "signal", NULL, SH_ID, G_SIGNAL },
+    { "peer", NULL, SH_Q, G_PEER },
+    { "fstype", NULL, SH_Q, G_FSTYPE },
+    { "flags", NULL, SH_Q, G_FLAGS },
+    { "srcname", NULL, SH_Q, G_SRCNAME },
+    { "task", NULL, SH_D, G_TASK },
+    { "parent", NULL, SH_D, G_PARENT },
+    { "magic_token", NULL, SH_D, G_TOKEN },
+    { "pid", NULL, SH_D, G_PID },
+    { "peer_pid", NULL, SH_D, G_PEER_PID },
+    { "error", NULL, SH_D | SH_ND, G_ERROR },
+    { "fsuid", NULL, SH_D, G_FSUID },
+    { "ouid", NULL, SH_D, G_OUID },
+    { "lport", NULL, SH_D, G_LPORT },
+    { "src", "lport", SH_D, G_LPORT },
+    { "fport", NULL, SH_D, G_FPORT },
+    { "dest", "fport", SH_D, G_FPORT },
+    { "type", NULL, SH_D, G_NONE },
+    { "FSUID", NULL, SH_Q, G_NONE },
+    { "OUID", NULL, SH_Q, G_NONE },
+    { "sauid", NULL, SH_D, G_NONE },
+    { "capability", NULL, SH_D, G_NONE },
+    { "offset", NULL, SH_D, G_NONE },
+    { "hostname", NULL, SH_Q | SH_H | SH_QM, G_NONE },
+    { "addr", NULL, SH_Q | SH_H | SH_QM, G_NONE },
+    { "terminal", NULL, SH_Q | SH_H | SH_QM, G_NONE },
+};
+
+static bool all_chars(const char *v, size_t n, bool (*ok)(char))
+{
+    for (size_t i = 0; i < n; i++)
+        if (!ok(v[i]))
+            return false;
+    return n > 0;
+}
+
+static bool is_ip_char(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || c == '.' || c == ':';
+}
+
+static bool is_id_char(char c)
+{
+    return !is_ws(c) && !strchr("()=\"'!", c);
+}
+
+static unsigned shape_of(const struct kv_tok *t)
+{
+    unsigned sh = 0;
+    if (t->is_quoted) {
+        if (!t->is_unterminated && !memchr(t->val, '\\', t->val_len) &&
+            !memchr(t->val, '\n', t->val_len))
+            sh |= SH_Q;
+        return sh;
+    }
+    if (is_hexstring(t->val, t->val_len))
+        sh |= SH_H;
+    if (all_chars(t->val, t->val_len, is_digit) && t->val_len <= 18)
+        sh |= SH_D;
+    if (t->val_len > 1 && t->val[0] == '-' && t->val_len <= 19 &&
+        all_chars(t->val + 1, t->val_len - 1, is_digit))
+        sh |= SH_ND;
+    if (t->val_len >= 3 && all_chars(t->val, t->val_len, is_ip_char))
+        sh |= SH_IP;
+    if (all_chars(t->val, t->val_len, is_id_char))
+        sh |= SH_ID;
+    if (span_eq(t->val, t->val_len, "?"))
+        sh |= SH_QM;
+    return sh;
+}
+
+/* Index in lib_keys of a token libapparmor can be given, or -1. */
+static int lib_key_of(const struct kv_tok *t)
+{
+    if (!t->key)
+        return -1;
+    for (size_t i = 0; i < COUNT(lib_keys); i++)
+        if (tok_key_is(t, lib_keys[i].key))
+            return (shape_of(t) & lib_keys[i].shapes) ? (int)i : -1;
+    return -1;
+}
+
+/* The event words 3.0.8's scanner knows after apparmor=. */
+static bool lib_knows_event(const struct kv_tok *t)
+{
+    static const char *const words[] = { "DENIED", "AUDIT", "ALLOWED", "HINT", "STATUS",
+                                         "ERROR" };
+    if (!t->is_quoted || t->is_unterminated)
+        return false;
+    for (size_t i = 0; i < COUNT(words); i++)
+        if (span_eq(t->val, t->val_len, words[i]))
+            return true;
+    return false;
+}
+
+/* Where the record part starts for libapparmor: the apparmor= token, else
+ * just after the first audit(...) token of a line with an AppArmor type=. */
+static size_t lib_record_start(const char *s, size_t len, const struct kv_tok *first_aa,
+                               bool has_aa_type)
+{
+    struct kv_tok t;
+    size_t pos = 0;
+
+    if (first_aa)
+        return first_aa->start;
+    if (!has_aa_type)
+        return (size_t)-1;
+    while (kv_next(s, len, &pos, &t))
+        if (memmem(s + t.start, t.end - t.start, "audit(", 6))
+            return t.end;
+    return (size_t)-1;
+}
+
+/* Build b from a (see above). Returns false when libapparmor must not be asked. */
+static bool build_lib_line(const char *s, size_t len, struct strbuf *b)
+{
+    struct kv_tok t, aa_tok;
+    size_t pos = 0, start = (size_t)-1, index = 0;
+    size_t last[G__COUNT];
+    bool has_aa = false, has_aa_type = false, ok = false;
+
+    while (kv_next(s, len, &pos, &t)) {
+        if (tok_key_is(&t, "apparmor")) {
+            aa_tok = t;
+            has_aa = true;
+            break;
+        }
+        if (tok_key_is(&t, "type")) {
+            bool is_aa = false;
+            if (event_from_type(t.val, t.val_len, &is_aa) != DENIAL_EVENT_INVALID)
+                has_aa_type = true;
+        }
+    }
+    if (has_aa && !lib_knows_event(&aa_tok))
+        goto out;
+    start = lib_record_start(s, len, has_aa ? &aa_tok : NULL, has_aa_type);
+    if (start == (size_t)-1 || start > len)
+        goto out;
+    /* the part before: no string field of its own */
+    pos = 0;
+    while (kv_next(s, len, &pos, &t) && t.end <= start) {
+        int k = lib_key_of(&t);
+        if (t.key && k < 0 && !tok_key_is(&t, "type") && !tok_key_is(&t, "msg") &&
+            !tok_key_is(&t, "uid") && !tok_key_is(&t, "auid") && !tok_key_is(&t, "ses") &&
+            !tok_key_is(&t, "node"))
+            goto out;
+        if (k >= 0 && lib_keys[k].group != G_NONE && lib_keys[k].group < G_STRING_END)
+            goto out;
+    }
+    /* pass 1: the last token of each field */
+    for (size_t g = 0; g < G__COUNT; g++)
+        last[g] = (size_t)-1;
+    pos = start;
+    if (has_aa)
+        kv_next(s, len, &pos, &t); /* the apparmor= token itself */
+    for (index = 0; kv_next(s, len, &pos, &t); index++) {
+        int k = lib_key_of(&t);
+        if (k >= 0)
+            last[lib_keys[k].group] = index;
+    }
+    /* pass 2: emit */
+    strbuf_append(b, s, start);
+    pos = start;
+    if (has_aa) {
+        kv_next(s, len, &pos, &t);
+        strbuf_append(b, s + t.start, t.end - t.start);
+    }
+    for (index = 0; kv_next(s, len, &pos, &t); index++) {
+        int k = lib_key_of(&t);
+        size_t vstart = 0;
+        if (k < 0 || (lib_keys[k].group != G_NONE && last[lib_keys[k].group] != index)) {
+            /* keep a dbus message's closing quote */
+            if (s[t.end - 1] == '\'')
+                strbuf_puts(b, " '");
+            continue;
+        }
+        vstart = (size_t)(t.key - s) + t.key_len + 1;
+        strbuf_putc(b, ' ');
+        strbuf_puts(b, lib_keys[k].as ? lib_keys[k].as : lib_keys[k].key);
+        strbuf_putc(b, '=');
+        strbuf_append(b, s + vstart, t.end - vstart);
+    }
+    /* No line breaks: after an unreadable token 3.0.8 dumps the rest of the
+     * line into info, and a newline would let it start over and set info
+     * again (a leak). */
+    for (size_t i = 0; i < b->len; i++)
+        if (b->buf[i] == '\n' || b->buf[i] == '\r')
+            b->buf[i] = ' ';
+    ok = true;
+out:
+    if (!ok)
+        strbuf_reset(b);
+    return ok;
+}
+
+/* Our rendering of a line libapparmor would call "other audit" (a pre-2.1
+ * "type=APPARMOR ... REJECTING r access to ..." record): INVALID, the stamp,
+ * the type as operation (unless UNKNOWN[n]) and the rest as info, as
+ * libapparmor's partial record for it looks. */
+static void read_unreadable(const char *s, size_t len, struct aa_denial *out)
+{
+    struct kv_tok t;
+    size_t pos = 0;
+
+    read_audit_stamp(s, len, out);
+    while (kv_next(s, len, &pos, &t)) {
+        if (!out->operation && tok_key_is(&t, "type") && !t.is_quoted &&
+            !has_prefix(t.val, t.val_len, "UNKNOWN["))
+            out->operation = xstrndup(t.val, t.val_len);
+        if (memmem(s + t.start, t.end - t.start, "audit(", 6)) {
+            size_t rest = skip_ws(s, len, t.end);
+            if (rest < len)
+                out->info = xstrndup(s + rest, len - rest);
+            break;
+        }
+    }
+}
+
+/* A copy of the line with NULs read as spaces and trailing newlines gone. */
+static void clean_copy(const char *line, size_t len, struct strbuf *w)
+{
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    strbuf_append(w, line, len);
+    for (size_t i = 0; i < len; i++)
+        if (w->buf[i] == '\0')
+            w->buf[i] = ' ';
+}
+
+/* Hand the reader's record to out: 0, 1 (nothing found) or -KERR_PARSE. */
+static int finish_kv(bool is_found, struct aa_denial *kv, struct aa_denial *out,
+                     struct kerr *err)
+{
+    if (!is_found)
+        return 1;
+    *out = *kv;
+    aa_denial_init(kv);
+    out->parsed_by = DENIAL_BY_READER;
+    if (out->event == DENIAL_EVENT_INVALID)
+        return kerr_set(err, KERR_PARSE, "AppArmor record with an unknown event");
+    return 0;
+}
+
+/*
+ * THE RULE: the line held apparmor="DENIED" (a is its normalised copy), so
+ * the result is a DENIED record. When nothing could be read as a record,
+ * read again from the literal itself, taking whatever follows it.
+ */
+static void enforce_denied_rule(const struct strbuf *a, int *rc, struct aa_denial *out,
+                                struct kerr *err)
+{
+    struct aa_denial kv;
+    bool is_found = false, looks_aa = false;
+    const char *at = NULL;
+
+    aa_denial_init(&kv);
+    if (*rc == 0 && out->event == DENIAL_EVENT_DENIED)
+        goto out;
+    if (*rc != 0) {
+        at = memmem(a->buf, a->len, DENIED_LITERAL, sizeof DENIED_LITERAL - 1);
+        kv_read(a->buf, a->len, at ? (size_t)(at - a->buf) : 0, &kv, &is_found, &looks_aa);
+        aa_denial_done(out);
+        *out = kv;
+        aa_denial_init(&kv);
+        out->parsed_by = DENIAL_BY_READER;
+    }
+    out->event = DENIAL_EVENT_DENIED;
+    *rc = 0;
+    kerr_clear(err);
+out:
+    aa_denial_done(&kv);
+}
+
+int denial_parse_kv(const char *line, size_t len, struct aa_denial *out, struct kerr *err)
+{
+    struct strbuf w, a;
+    struct aa_denial kv;
+    bool is_found = false, looks_aa = false;
+    enum denial_source src = DENIAL_SRC_UNKNOWN;
+    int rc = 0;
+
+    strbuf_init(&w);
+    strbuf_init(&a);
+    aa_denial_init(&kv);
+    aa_denial_init(out);
+    if (!line || !out) {
+        rc = kerr_set(err, KERR_INVAL, "denial_parse_kv: NULL argument");
+        goto out;
+    }
+    clean_copy(line, len, &w);
+    src = normalise_prefix(w.buf, w.len, &a);
+    kv_read(a.buf, a.len, (size_t)-1, &kv, &is_found, &looks_aa);
+    rc = finish_kv(is_found, &kv, out, err);
+    if (memmem(line, len, DENIED_LITERAL, sizeof DENIED_LITERAL - 1))
+        enforce_denied_rule(&a, &rc, out, err);
+    if (rc != 1)
+        out->source_format = src;
+out:
+    aa_denial_done(&kv);
+    strbuf_done(&a);
+    strbuf_done(&w);
+    return rc;
+}
+
+int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struct kerr *err)
+{
+    struct strbuf w, a, b;
+    struct aa_denial lib, kv;
+    bool is_found = false, looks_aa = false, has_denied = false;
+    enum denial_source src = DENIAL_SRC_UNKNOWN;
+    int lib_rc = 1;
+    int rc = 0;
+
+    strbuf_init(&w);
+    strbuf_init(&a);
+    strbuf_init(&b);
+    aa_denial_init(&lib);
+    aa_denial_init(&kv);
+    aa_denial_init(out);
+    if (!line || !out) {
+        rc = kerr_set(err, KERR_INVAL, "denial_parse_line: NULL argument");
+        goto out;
+    }
+    has_denied = memmem(line, len, DENIED_LITERAL, sizeof DENIED_LITERAL - 1) != NULL;
+    clean_copy(line, len, &w);
+    if (skip_ws(w.buf, w.len, 0) == w.len) {
+        rc = 1;
+        goto out;
+    }
+    src = normalise_prefix(w.buf, w.len, &a);
+    kv_read(a.buf, a.len, (size_t)-1, &kv, &is_found, &looks_aa);
+    if (is_found && build_lib_line(a.buf, a.len, &b))
+        lib_rc = aa_parse_record_line(b.buf, &lib);
+    if (lib_rc < 0) {
+        rc = kerr_set(err, -lib_rc, "libapparmor could not be asked");
+        goto out;
+    }
+
+    if (lib_rc == 0) {
+        *out = lib;
+        aa_denial_init(&lib);
+        if (fill_gaps(out, &kv) > 0)
+            out->parsed_by = DENIAL_BY_LIBAPPARMOR_FILLED;
+        rc = 0;
+    } else if (is_found) {
+        rc = finish_kv(is_found, &kv, out, err);
+    } else if (looks_aa) {
+        /* e.g. a pre-2.1 "REJECTING r access to ..." record: what can be
+         * told, for diagnostics */
+        read_unreadable(a.buf, a.len, out);
+        out->parsed_by = DENIAL_BY_READER;
+        rc = kerr_set(err, KERR_PARSE, "AppArmor record in a form that cannot be read");
+    } else {
+        rc = 1;
+    }
+
+    if (has_denied)
+        enforce_denied_rule(&a, &rc, out, err);
+    if (rc != 1)
+        out->source_format = src;
+out:
+    aa_denial_done(&kv);
+    aa_denial_done(&lib);
+    strbuf_done(&b);
+    strbuf_done(&a);
+    strbuf_done(&w);
+    return rc;
+}
+
+static void key_field(struct strbuf *sb, const char *v)
+{
+    if (!v) {
+        strbuf_putc(sb, '-');
+        return;
+    }
+    strbuf_printf(sb, "%zu:", strlen(v));
+    strbuf_puts(sb, v);
+}
+
+int denial_dedup_key(const struct aa_denial *d, struct strbuf *sb)
+{
+    const char *fields[7];
+
+    if (!d || !sb)
+        return -KERR_INVAL;
+    fields[0] = d->profile;
+    fields[1] = d->operation;
+    fields[2] = d->rule_class;
+    fields[3] = d->name;
+    fields[4] = d->requested_mask;
+    fields[5] = d->denied_mask;
+    fields[6] = d->comm;
+    strbuf_puts(sb, denial_event_name(d->event));
+    for (size_t i = 0; i < COUNT(fields); i++) {
+        strbuf_putc(sb, '|');
+        key_field(sb, fields[i]);
+    }
+    return 0;
+}
