@@ -3,6 +3,7 @@ TEST_SUPPORT_OBJS += tests/harness.o
 UNIT_TESTS +=
 INTEGRATION_TESTS +=
 UNIT_TESTS += tests/unit/test_cli
+tests/unit/test_cli: tui/cli.o
 INTEGRATION_TESTS += tests/integration/test_once
 UNIT_TESTS += tests/unit/test_kubeconfig
 UNIT_TESTS += tests/unit/test_http
@@ -14,4 +15,3 @@ UNIT_TESTS += tests/unit/test_cgroup tests/unit/test_procscan tests/unit/test_aa
 UNIT_TESTS += tests/unit/test_denial tests/unit/test_aa_label
 INTEGRATION_TESTS += tests/integration/test_sim
 INTEGRATION_TESTS += tests/integration/test_agent
-# TUI (screen manager, panes, themes): logic tested without a terminal, screens headless.
