@@ -1,6 +1,6 @@
 # core/libcore.a: explicit object list. Owners add their own lines.
 CORE_OBJS += core/xalloc.o core/kerr.o core/strbuf.o core/log.o
-CORE_OBJS += core/cluster.o
+CORE_OBJS += core/cluster.o core/actions.o
 CORE_OBJS += core/model.o core/json_k8s.o
 CORE_OBJS += core/http.o core/kube_client.o
 CORE_OBJS += core/kubeconfig.o core/json_exec.o

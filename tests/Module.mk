@@ -15,3 +15,12 @@ UNIT_TESTS += tests/unit/test_cgroup tests/unit/test_procscan tests/unit/test_aa
 UNIT_TESTS += tests/unit/test_denial tests/unit/test_aa_label
 INTEGRATION_TESTS += tests/integration/test_sim
 INTEGRATION_TESTS += tests/integration/test_agent
+# TUI (screen manager, panes, themes): logic tested without a terminal, screens headless.
+UNIT_TESTS += tests/unit/test_layout tests/unit/test_theme tests/unit/test_filter
+UNIT_TESTS += tests/unit/test_keymap tests/unit/test_actions
+tests/unit/test_layout: tui/layout.o tui/table.o tui/text.o tui/filter.o
+tests/unit/test_theme: tui/theme_parse.o tui/theme_default.o
+tests/unit/test_filter: $(TUI_LOGIC_OBJS)
+tests/unit/test_keymap: tui/keymap.o tui/script.o tui/text.o
+tests/unit/test_actions: tui/keymap.o tui/text.o
+INTEGRATION_TESTS += tests/integration/test_screens

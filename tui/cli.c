@@ -26,6 +26,10 @@ const char *cli_usage(void)
            "  --kiosk               read-only wall-screen mode: no shell-outs, editors or dialogs\n"
            "  --theme NAME|FILE     colour theme\n"
            "  --refresh SECONDS     poll interval (default 2)\n"
+           "  --kiosk-rotate SECONDS  cycle the views every SECONDS (kiosk wall screens)\n"
+           "  --exit-key KEY        the key that quits: a character, ^X or <F10>\n"
+           "                        (kiosk: the only key that does anything; default ^Q)\n"
+           "  --script FILE         headless run: keys from FILE, screen on /dev/null (tests)\n"
            "  --once VIEW           print VIEW once and exit; VIEW is one of\n"
            "                        nodes, pods, profiles, denials, findings\n"
            "  -o, --output FORMAT   with --once: table (default) or json\n"
@@ -102,6 +106,26 @@ int cli_parse(int argc, char **argv, struct cli_opts *opts, char *err, size_t er
                 return -1;
             }
             opts->refresh_s = s;
+        } else if (is_opt(a, "--kiosk-rotate")) {
+            VALUE("--kiosk-rotate");
+            char *end = NULL;
+            double s = strtod(v, &end);
+            if (!end || *end != '\0' || end == v || !(s >= 1 && s <= 86400)) {
+                snprintf(err, err_len, "--kiosk-rotate wants seconds between 1 and 86400, not '%s'",
+                         v);
+                return -1;
+            }
+            opts->kiosk_rotate_s = s;
+        } else if (is_opt(a, "--script")) {
+            VALUE("--script");
+            opts->script = v;
+        } else if (is_opt(a, "--exit-key")) {
+            VALUE("--exit-key");
+            if (!*v) {
+                snprintf(err, err_len, "--exit-key needs a key");
+                return -1;
+            }
+            opts->exit_key = v;
         } else if (is_opt(a, "--once")) {
             VALUE("--once");
             bool ok = false;
@@ -144,6 +168,10 @@ int cli_parse(int argc, char **argv, struct cli_opts *opts, char *err, size_t er
     }
     if (opts->ns && opts->ns[0] == '\0') {
         snprintf(err, err_len, "-n needs a non-empty namespace");
+        return -1;
+    }
+    if (opts->once_view && (opts->script || opts->kiosk_rotate_s > 0)) {
+        snprintf(err, err_len, "--once cannot be combined with --script or --kiosk-rotate");
         return -1;
     }
     if (opts->has_output && !opts->once_view) {

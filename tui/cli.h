@@ -23,6 +23,9 @@ struct cli_opts {
     const char *once_view;   /* --once VIEW, may be NULL */
     enum cli_output output;  /* -o table|json (only with --once) */
     bool has_output;         /* -o was given */
+    double kiosk_rotate_s;   /* --kiosk-rotate SECONDS: cycle the views, 0 = stay */
+    const char *script;      /* --script FILE: headless run with keys from FILE */
+    const char *exit_key;    /* --exit-key KEY: the key that quits (kiosk default ^Q) */
     bool want_version;
     bool want_help;
 };

@@ -1,7 +1,7 @@
 /*
  * main: armortop's entry point. Parses the command line (cli.c); with
- * --once VIEW it runs headless (once.c) and exits 0/1/2; otherwise it will run
- * the interactive TUI (issue 5). Must not include curl, cJSON or libapparmor:
+ * --once VIEW it runs headless (once.c) and exits 0/1/2; otherwise it runs
+ * the interactive TUI (screen.c). Must not include curl, cJSON or libapparmor:
  * everything cluster-facing goes through core.
  */
 #include "config.h"
@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "once.h"
+#include "screen.h"
 
 int main(int argc, char **argv)
 {
@@ -32,7 +33,5 @@ int main(int argc, char **argv)
     if (opts.once_view)
         return once_run(&opts);
 
-    fprintf(stderr, "armortop: the interactive screen is not built yet; "
-                    "use --once VIEW (nodes, pods, profiles, denials, findings)\n");
-    return 1;
+    return screen_run(&opts);
 }

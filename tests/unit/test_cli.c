@@ -104,12 +104,37 @@ static void test_usage_errors(void **state)
         { "--kubeconfig", NULL },
         { "--bogus", NULL },
         { "-n", "", NULL },
+        { "--kiosk-rotate", "0", NULL },
+        { "--kiosk-rotate", "soon", NULL },
+        { "--script", NULL },
+        { "--exit-key", "", NULL },
+        { "--once", "pods", "--script", "s", NULL },
+        { "--once", "pods", "--kiosk-rotate", "5", NULL },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
         assert_int_equal(parse(&o, err, bad[i]), -1);
         assert_true(strlen(err) > 5);
     }
+}
+
+static void test_tui_flags(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    char err[256];
+    const char *none[] = { NULL };
+    assert_int_equal(parse(&o, err, none), 0);
+    assert_null(o.script);
+    assert_null(o.exit_key);
+    assert_true(o.kiosk_rotate_s == 0);
+    const char *args[] = { "--kiosk", "--kiosk-rotate", "30", "--exit-key=^X", "--script",
+                           "keys.txt", NULL };
+    assert_int_equal(parse(&o, err, args), 0);
+    assert_true(o.is_kiosk && o.is_readonly);
+    assert_true(o.kiosk_rotate_s > 29.9 && o.kiosk_rotate_s < 30.1);
+    assert_string_equal(o.exit_key, "^X");
+    assert_string_equal(o.script, "keys.txt");
 }
 
 static void test_every_view_accepted(void **state)
@@ -129,7 +154,8 @@ static void test_usage_mentions_every_flag(void **state)
 {
     (void)state;
     const char *flags[] = { "--kubeconfig", "--context", "-n", "-A", "--readonly", "--kiosk",
-                            "--theme", "--refresh", "--once", "-o", "--version", "--help" };
+                            "--theme", "--refresh", "--once", "-o", "--version", "--help",
+                            "--kiosk-rotate", "--exit-key", "--script" };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         assert_non_null(strstr(cli_usage(), flags[i]));
 }
@@ -143,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_short_namespace_attached),
         cmocka_unit_test(test_kiosk_implies_readonly),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_tui_flags),
         cmocka_unit_test(test_every_view_accepted),
         cmocka_unit_test(test_usage_mentions_every_flag),
     };

@@ -1,0 +1,1114 @@
+/*
+ * screen: the screen manager (see screen.h). Single-threaded: the only other
+ * thread is the refresh worker, which talks to us through a pipe. Draws the
+ * header, the title bar and the status line itself; panes draw the body.
+ * Depends on tui's panes, keymap, theme, worker, script and on core; no
+ * curl, cJSON or libapparmor, and no URL is built here.
+ */
+#include "config.h"
+#include "screen.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "cluster.h"
+#include "core/actions.h"
+#include "draw.h"
+#include "keymap.h"
+#include "kube_client.h"
+#include "kubeconfig.h"
+#include "layout.h"
+#include "log.h"
+#include "pane.h"
+#include "script.h"
+#include "text.h"
+#include "theme.h"
+#include "tmodel.h"
+#include "worker.h"
+#include "xalloc.h"
+
+#define VIEW_N 5
+#define STACK_MAX 8
+
+static const enum pane_kind view_kinds[VIEW_N] = { PANE_PODS, PANE_NODES, PANE_PROFILES,
+                                                   PANE_DENIALS, PANE_FINDINGS };
+
+enum mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND };
+
+struct screen {
+    const struct cli_opts *opts;
+    struct actions_ctx gate;
+    bool is_headless;
+    struct script script;
+    bool is_waiting_refresh;
+    double wait_deadline;
+    FILE *null_out, *null_in;
+    SCREEN *term;
+    struct layout lay;
+    struct tmodel model;
+    bool has_data;
+    struct worker *worker;
+    char context[128], server[256];
+    char ns[256]; /* "" = all namespaces */
+    char model_ns[256]; /* the namespace of the data shown (the model borrows it) */
+    double last_ok_mono;
+    bool is_stale;
+    char stale_err[1100];
+    unsigned results;
+    struct pane *stack[VIEW_N][STACK_MAX];
+    int depth[VIEW_N];
+    int view;
+    enum mode mode;
+    char prompt[512];
+    size_t prompt_len;
+    char *filter_before;
+    char msg[512];
+    bool is_msg_error;
+    bool is_msg_refreshing; /* the message goes away with the next result */
+    double msg_until;
+    bool is_dirty;
+    bool is_quit;
+    int exit_key;
+    double next_rotate;
+    bool is_now_pinned;
+    int64_t pinned_now;
+    int status;
+};
+
+/* ARMORTOP_TIMING=1: per-operation times on stderr at exit (for benchmarks). */
+enum { T_MODEL, T_RECALC, T_FILTER, T_ACTION, T_DRAW, T__COUNT };
+static const char *const timing_names[T__COUNT] = { "model", "recalc", "filter-key", "action",
+                                                    "draw" };
+static struct {
+    bool is_on;
+    double max_ms[T__COUNT], sum_ms[T__COUNT];
+    unsigned count[T__COUNT];
+} timing;
+
+static volatile sig_atomic_t got_term_signal;
+
+static void on_term_signal(int sig)
+{
+    (void)sig;
+    got_term_signal = 1;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void timing_add(int what, double t0)
+{
+    if (!timing.is_on)
+        return;
+    double ms = (mono_s() - t0) * 1000.0;
+    timing.sum_ms[what] += ms;
+    timing.count[what]++;
+    if (ms > timing.max_ms[what])
+        timing.max_ms[what] = ms;
+}
+
+static void timing_report(void)
+{
+    if (!timing.is_on)
+        return;
+    for (int i = 0; i < T__COUNT; i++)
+        if (timing.count[i])
+            fprintf(stderr, "armortop: timing %-10s n=%-5u avg %8.3f ms  max %8.3f ms\n",
+                    timing_names[i], timing.count[i], timing.sum_ms[i] / timing.count[i],
+                    timing.max_ms[i]);
+}
+
+static int64_t wall_now(const struct screen *s)
+{
+    return s->is_now_pinned ? s->pinned_now : (int64_t)time(NULL);
+}
+
+/* ---- log sink and allocation-failure hook ---------------------------------- */
+
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static char log_msg[512];
+static bool has_log_msg;
+
+static void log_to_status(enum core_log_level level, const char *msg, void *ud)
+{
+    (void)ud;
+    if (level < CORE_LOG_WARN)
+        return;
+    pthread_mutex_lock(&log_mu);
+    snprintf(log_msg, sizeof log_msg, "%s", msg);
+    has_log_msg = true;
+    pthread_mutex_unlock(&log_mu);
+}
+
+static void xalloc_fail(size_t size)
+{
+    (void)size;
+    endwin();
+}
+
+/* ---- messages ---------------------------------------------------------------- */
+
+static void set_msg(struct screen *s, bool is_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_msg(struct screen *s, bool is_error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    va_end(ap);
+    s->is_msg_error = is_error;
+    s->is_msg_refreshing = false;
+    s->msg_until = s->is_headless ? 1e300 : mono_s() + 5.0;
+    s->is_dirty = true;
+}
+
+/* ---- panes ------------------------------------------------------------------- */
+
+static struct pane *top(struct screen *s)
+{
+    return s->stack[s->view][s->depth[s->view] - 1];
+}
+
+static void ensure_fresh(struct screen *s, struct pane *p)
+{
+    if (p->model_gen != s->model.generation || p->table.ncols == 0 || p->model_gen == 0) {
+        double t0 = mono_s();
+        pane_refresh(p, &s->model);
+        timing_add(T_RECALC, t0);
+    }
+}
+
+static void push_pane(struct screen *s, const struct pane_req *req)
+{
+    int v = s->view;
+    if (s->depth[v] == STACK_MAX) {
+        set_msg(s, true, "too deep: press Esc first");
+        return;
+    }
+    struct pane *p = pane_new(pane_ops_of(req->kind), req);
+    p->width_hint = s->lay.body.w;
+    pane_refresh(p, &s->model);
+    s->stack[v][s->depth[v]++] = p;
+    s->is_dirty = true;
+}
+
+static void pop_pane(struct screen *s)
+{
+    int v = s->view;
+    if (s->depth[v] <= 1)
+        return;
+    pane_free(&s->stack[v][--s->depth[v]]);
+    ensure_fresh(s, top(s));
+    s->is_dirty = true;
+}
+
+static void switch_view(struct screen *s, int v)
+{
+    if (v < 0 || v >= VIEW_N)
+        return;
+    s->view = v;
+    ensure_fresh(s, top(s));
+    s->is_dirty = true;
+}
+
+static int view_of_kind(enum pane_kind k)
+{
+    for (int v = 0; v < VIEW_N; v++)
+        if (view_kinds[v] == k)
+            return v;
+    return 0;
+}
+
+/* ---- the model ------------------------------------------------------------- */
+
+static bool same_str(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* Is snap the same data as the model's (every list at the same
+ * resourceVersion, same namespace)? Then nothing needs recalculating. */
+static bool is_unchanged(const struct screen *s, const struct kube_snapshot *snap,
+                         const char *ns)
+{
+    const struct kube_snapshot *cur = s->model.snap;
+    return s->has_data && cur && strcmp(ns, s->model_ns) == 0 &&
+           same_str(cur->nodes_rv, snap->nodes_rv) && same_str(cur->pods_rv, snap->pods_rv) &&
+           same_str(cur->events_rv, snap->events_rv);
+}
+
+static void take_results(struct screen *s)
+{
+    struct worker_result *r = worker_take(s->worker);
+    if (!r)
+        return;
+    s->results++;
+    s->is_waiting_refresh = false;
+    if (s->is_msg_refreshing) {
+        s->msg[0] = '\0';
+        s->is_msg_refreshing = false;
+    }
+    if (r->rc == 0 && r->snap && is_unchanged(s, r->snap, r->ns)) {
+        /* same resourceVersions: keep the model (and the work) we have; only
+         * let the panes redo their rows now and then so ages move on */
+        s->is_stale = false;
+        s->last_ok_mono = mono_s();
+        if (wall_now(s) - s->model.now >= 10) {
+            s->model.now = wall_now(s);
+            s->model.generation++;
+            ensure_fresh(s, top(s));
+        }
+    } else if (r->rc == 0 && r->snap) {
+        double t0 = mono_s();
+        snprintf(s->model_ns, sizeof s->model_ns, "%s", r->ns);
+        tmodel_build(&s->model, r->snap, s->model_ns[0] ? s->model_ns : NULL, wall_now(s));
+        timing_add(T_MODEL, t0);
+        r->snap = NULL;
+        s->has_data = true;
+        s->is_stale = false;
+        s->last_ok_mono = mono_s();
+        ensure_fresh(s, top(s));
+    } else {
+        char buf[1024];
+        kerr_format(&r->err, buf, sizeof buf);
+        snprintf(s->stale_err, sizeof s->stale_err, "%s", buf);
+        s->is_stale = true;
+    }
+    worker_result_free(&r);
+    s->is_dirty = true;
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+struct seg_line {
+    WINDOW *w;
+    int y, x, end;
+};
+
+static void seg(struct seg_line *l, const char *text, int te)
+{
+    if (l->x >= l->end)
+        return;
+    l->x += draw_clip(l->w, l->y, l->x, l->end - l->x, text, te);
+}
+
+static void segf(struct seg_line *l, int te, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void segf(struct seg_line *l, int te, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    seg(l, buf, te);
+}
+
+static void draw_header(struct screen *s)
+{
+    struct rect r = s->lay.header;
+    if (r.h == 0)
+        return;
+    WINDOW *w = stdscr;
+    const struct tmodel_counts *c = &s->model.counts;
+    for (int i = 0; i < r.h; i++)
+        draw_fill(w, r.y + i, 0, r.w, TE_HEADER, NULL);
+    /* badges on the right */
+    char badges[64] = "";
+    if (s->opts->is_kiosk)
+        strcat(badges, "[KIOSK] ");
+    else if (s->gate.is_readonly)
+        strcat(badges, "[READ-ONLY] ");
+    int bw = text_width(badges);
+    struct seg_line l = { w, r.y, 0, r.w - bw };
+    seg(&l, " armortop ", TE_HEADER);
+    seg(&l, " ctx ", TE_HEADER_KEY);
+    seg(&l, s->context, TE_HEADER_VALUE);
+    /* the server only when there is room for everything else too */
+    if (r.w - bw - text_width(s->context) - text_width(s->server) >= 64)
+        segf(&l, TE_HEADER_KEY, " (%s)", s->server);
+    seg(&l, "   nodes ", TE_HEADER_KEY);
+    if (s->has_data)
+        segf(&l, TE_HEADER_VALUE, "%zu", c->nodes);
+    else
+        seg(&l, "?", TE_DIM);
+    seg(&l, " (agents n/a)", TE_DIM);
+    seg(&l, "   age ", TE_HEADER_KEY);
+    if (!s->has_data) {
+        seg(&l, s->is_stale ? "no data" : "loading", s->is_stale ? TE_STALE : TE_DIM);
+    } else {
+        double age = s->is_now_pinned ? 0 : mono_s() - s->last_ok_mono;
+        segf(&l, s->is_stale ? TE_STALE : TE_HEADER_VALUE, "%.0fs%s", age,
+             s->is_stale ? " stale" : "");
+    }
+    if (bw)
+        draw_str(w, r.y, r.w - bw, bw, badges, TE_BADGE, false);
+    if (r.h < 2)
+        return;
+    l = (struct seg_line){ w, r.y + 1, 0, r.w };
+    if (s->has_data) {
+        segf(&l, TE_HEADER_KEY, " pods %zu: ", c->pods);
+        segf(&l, TE_STATUS_OK, "confined %zu", c->confined);
+        segf(&l, c->unconfined ? TE_STATUS_UNCONFINED : TE_HEADER_KEY, "  unconfined %zu",
+             c->unconfined);
+        seg(&l, "  complain —", TE_DIM);
+        segf(&l, c->blocked ? TE_STATUS_BLOCKED : TE_HEADER_KEY, "  blocked %zu", c->blocked);
+        segf(&l, TE_HEADER_KEY, "   ns %s", s->ns[0] ? s->ns : "all");
+        if (r.w >= 100)
+            segf(&l, TE_HEADER_KEY, "   containers %zu", c->containers);
+    } else {
+        seg(&l, " pods ?", TE_DIM);
+    }
+    if (s->is_stale)
+        seg(&l, "   refresh failed", TE_STALE);
+}
+
+static void draw_title(struct screen *s)
+{
+    struct rect r = s->lay.title;
+    if (r.h == 0)
+        return;
+    WINDOW *w = stdscr;
+    struct pane *p = top(s);
+    draw_fill(w, r.y, 0, r.w, TE_BORDER, "─");
+    char right[512], pos[64];
+    size_t n = p->table.nview;
+    snprintf(pos, sizeof pos, "%zu/%zu", n ? p->sel + 1 : 0, n);
+    if (p->filter.text)
+        snprintf(right, sizeof right, " filter: %s ", p->filter.text);
+    else
+        right[0] = '\0';
+    int pw = text_width(pos) + 2, fw = text_width(right);
+    int x_right = r.w - 2 - pw;
+    /* breadcrumb of the stack */
+    struct seg_line l = { w, r.y, 2, x_right - (fw ? fw + 1 : 0) - 2 };
+    for (int i = 0; i < s->depth[s->view]; i++) {
+        struct pane *q = s->stack[s->view][i];
+        if (i)
+            seg(&l, " › ", TE_BORDER);
+        else
+            seg(&l, " ", TE_TITLE);
+        seg(&l, q->title, TE_TITLE);
+    }
+    seg(&l, " ", TE_TITLE);
+    if (fw && x_right - fw - 1 > l.x)
+        draw_str(w, r.y, x_right - fw - 1, fw, right, TE_FILTER, false);
+    if (x_right > 0) {
+        char pb[80];
+        snprintf(pb, sizeof pb, " %s ", pos);
+        draw_str(w, r.y, x_right, pw, pb, TE_TITLE, false);
+    }
+}
+
+static void draw_status(struct screen *s)
+{
+    struct rect r = s->lay.status;
+    if (r.h == 0)
+        return;
+    WINDOW *w = stdscr;
+    draw_fill(w, r.y, 0, r.w, TE_NORMAL, NULL);
+    if (s->mode != MODE_NORMAL) {
+        char line[600];
+        snprintf(line, sizeof line, "%c%s", s->mode == MODE_FILTER ? '/' : ':', s->prompt);
+        int used = draw_clip(w, r.y, 0, r.w - 1, line, TE_PROMPT);
+        if (s->mode == MODE_FILTER && top(s)->filter.err[0])
+            draw_clip(w, r.y, used + 2, r.w - used - 2, top(s)->filter.err, TE_ERROR);
+        wmove(w, r.y, used < r.w ? used : r.w - 1);
+        return;
+    }
+    if (s->msg[0] && mono_s() < s->msg_until) {
+        draw_clip(w, r.y, 1, r.w - 1, s->msg, s->is_msg_error ? TE_ERROR : TE_INFO);
+        return;
+    }
+    s->msg[0] = '\0';
+    if (s->is_stale) {
+        /* until a refresh succeeds again: what failed, and that the data is old */
+        char line[1400];
+        snprintf(line, sizeof line, "%s: %s",
+                 s->has_data ? "refresh failed, showing the last good data"
+                             : "cannot read the cluster (retrying)",
+                 s->stale_err);
+        draw_clip(w, r.y, 1, r.w - 1, line, TE_ERROR);
+        return;
+    }
+    if (s->opts->is_kiosk)
+        return;
+    static const enum action_id hints[] = { ACT_ENTER, ACT_BACK, ACT_FILTER, ACT_COMMAND,
+                                            ACT_SORT_NEXT, ACT_HELP, ACT_QUIT };
+    static const char *const words[] = { "open", "back", "filter", "command", "sort", "help",
+                                         "quit" };
+    struct pane *p = top(s);
+    struct seg_line l = { w, r.y, 1, r.w };
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+        if (hints[i] == ACT_BACK && s->depth[s->view] <= 1 && !p->filter.text)
+            continue;
+        if (hints[i] == ACT_ENTER && (p->ops == &pane_denials_ops || p->ops == &pane_detail_ops ||
+                                      p->ops == &pane_help_ops))
+            continue;
+        char keys[64], first[32];
+        keymap_keys_for(hints[i], p->ops->name, keys, sizeof keys);
+        if (!keys[0])
+            continue;
+        sscanf(keys, "%31s", first);
+        seg(&l, first, TE_KEY);
+        segf(&l, TE_NORMAL, " %s  ", words[i]);
+    }
+    seg(&l, "1-5", TE_KEY);
+    seg(&l, " views  ", TE_NORMAL);
+    if (s->gate.is_readonly) {
+        const char *ro = "read-only: load/unload disabled ";
+        int rw = text_width(ro);
+        if (r.w - rw > l.x)
+            draw_str(w, r.y, r.w - rw, rw, ro, TE_DIM, false);
+    }
+}
+
+static void draw_all_(struct screen *s);
+
+static void draw_all(struct screen *s)
+{
+    double t0 = mono_s();
+    draw_all_(s);
+    timing_add(T_DRAW, t0);
+}
+
+static void draw_all_(struct screen *s)
+{
+    layout_compute(LINES, COLS, &s->lay);
+    werase(stdscr);
+    if (s->lay.is_too_small) {
+        draw_clip(stdscr, 0, 0, COLS, "terminal too small", TE_ERROR);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    struct pane *p = top(s);
+    if (p->width_hint != s->lay.body.w) {
+        p->width_hint = s->lay.body.w;
+        if (p->ops->is_width_dependent)
+            p->model_gen = 0;
+    }
+    ensure_fresh(s, p);
+    draw_header(s);
+    struct draw_target d = { stdscr, s->lay.body };
+    if (p->ops->draw)
+        p->ops->draw(p, &d);
+    else
+        pane_draw_table(p, &d);
+    draw_title(s);
+    draw_status(s);
+    if (s->mode == MODE_NORMAL)
+        curs_set(0);
+    else
+        curs_set(1);
+    if (s->mode == MODE_NORMAL)
+        wmove(stdscr, s->lay.status.y, 0);
+    else
+        draw_status(s); /* leaves the cursor at the prompt */
+    wnoutrefresh(stdscr);
+    doupdate();
+    s->is_dirty = false;
+}
+
+/* ---- dump-screen -------------------------------------------------------------- */
+
+static int dump_screen(const char *path, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int cols = COLS;
+    wchar_t *wbuf = xcalloc((size_t)cols + 1, sizeof *wbuf);
+    char *line = xmalloc((size_t)cols * MB_CUR_MAX + 1);
+    for (int y = 0; y < LINES; y++) {
+        wmemset(wbuf, 0, (size_t)cols + 1);
+        mvwinnwstr(stdscr, y, 0, wbuf, cols);
+        size_t o = 0;
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        for (int i = 0; wbuf[i]; i++) {
+            size_t n = wcrtomb(line + o, wbuf[i], &st);
+            if (n == (size_t)-1) {
+                line[o] = '?';
+                n = 1;
+            }
+            o += n;
+        }
+        while (o > 0 && line[o - 1] == ' ')
+            o--;
+        line[o] = '\0';
+        fprintf(f, "%s\n", line);
+    }
+    free(line);
+    free(wbuf);
+    if (fclose(f) != 0) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+static bool gate(struct screen *s, enum action_id act)
+{
+    struct kerr e = { 0 };
+    if (actions_check(&s->gate, action_desc(act), &e) == 0)
+        return true;
+    if (!s->opts->is_kiosk) /* a kiosk says nothing: nothing changes */
+        set_msg(s, true, "%s", e.msg);
+    return false;
+}
+
+static void do_action(struct screen *s, enum action_id act);
+
+static void run_command(struct screen *s, char *cmd)
+{
+    char *save = NULL;
+    char *verb = strtok_r(cmd, " \t", &save);
+    char *arg = verb ? strtok_r(NULL, "", &save) : NULL;
+    while (arg && (*arg == ' ' || *arg == '\t'))
+        arg++;
+    if (!verb)
+        return;
+    static const char *const views[VIEW_N] = { "pods", "nodes", "profiles", "denials",
+                                               "findings" };
+    for (int v = 0; v < VIEW_N; v++) {
+        if (strcmp(verb, views[v]) == 0) {
+            do_action(s, (enum action_id)(ACT_VIEW_PODS + v));
+            return;
+        }
+    }
+    if (!strcmp(verb, "q") || !strcmp(verb, "quit") || !strcmp(verb, "q!")) {
+        do_action(s, ACT_QUIT);
+    } else if (!strcmp(verb, "help")) {
+        do_action(s, ACT_HELP);
+    } else if (!strcmp(verb, "refresh")) {
+        do_action(s, ACT_REFRESH);
+    } else if (!strcmp(verb, "ns") || !strcmp(verb, "namespace")) {
+        if (!arg || !*arg) {
+            set_msg(s, false, "namespace: %s", s->ns[0] ? s->ns : "all");
+            return;
+        }
+        snprintf(s->ns, sizeof s->ns, "%s", strcmp(arg, "all") == 0 ? "" : arg);
+        worker_set_ns(s->worker, s->ns);
+        set_msg(s, false, "namespace %s: refreshing...", s->ns[0] ? s->ns : "all");
+        s->is_msg_refreshing = true;
+    } else if (!strcmp(verb, "sort")) {
+        if (pane_sort_by(top(s), arg) != 0)
+            set_msg(s, true, "sort: no column '%s' here", arg);
+        s->is_dirty = true;
+    } else if (!strcmp(verb, "theme")) {
+        if (!gate(s, ACT_THEME))
+            return;
+        char warn[512];
+        if (theme_load(arg && *arg ? arg : "default", warn, sizeof warn) != 0)
+            set_msg(s, true, "%s", warn);
+        else if (warn[0])
+            set_msg(s, true, "theme %s: %s", theme_name(), warn);
+        else
+            set_msg(s, false, "theme %s%s", theme_name(), theme_is_mono() ? " (no colours)" : "");
+        clearok(curscr, TRUE);
+    } else if (!strcmp(verb, "dump-screen")) {
+        if (!gate(s, ACT_DUMP_SCREEN))
+            return;
+        if (!arg || !*arg) {
+            set_msg(s, true, "dump-screen needs a PATH");
+            return;
+        }
+        char err[600];
+        draw_all(s); /* dump what the user sees now */
+        if (dump_screen(arg, err, sizeof err) != 0)
+            set_msg(s, true, "dump-screen: %s", err);
+    } else {
+        set_msg(s, true, "unknown command :%s (press ? for help)", verb);
+    }
+}
+
+static void apply_flags(struct screen *s, struct pane *p, unsigned fl)
+{
+    if (p->msg[0]) {
+        set_msg(s, true, "%s", p->msg);
+        p->msg[0] = '\0';
+    }
+    if (fl & R_QUIT)
+        s->is_quit = true;
+    if (fl & R_REFETCH)
+        worker_kick(s->worker);
+    if (fl & R_PUSH) {
+        struct pane_req req = p->req;
+        push_pane(s, &req);
+    } else if (fl & R_SWITCH) {
+        int v = view_of_kind(p->req.kind);
+        struct pane_req req = p->req;
+        while (s->depth[v] > 1)
+            pane_free(&s->stack[v][--s->depth[v]]);
+        s->view = v;
+        ensure_fresh(s, top(s));
+        pane_set_filter(top(s), req.filter);
+    } else if (fl & R_POP) {
+        pop_pane(s);
+    }
+    s->is_dirty = true;
+}
+
+static void do_action(struct screen *s, enum action_id act)
+{
+    if (act == ACT_NONE || !gate(s, act))
+        return;
+    struct pane *p = top(s);
+    ensure_fresh(s, p);
+    switch (act) {
+    case ACT_QUIT:
+    case ACT_KIOSK_EXIT:
+        s->is_quit = true;
+        return;
+    case ACT_HELP: {
+        if (p->ops == &pane_help_ops)
+            return;
+        struct pane_req req = { .kind = PANE_HELP };
+        push_pane(s, &req);
+        return;
+    }
+    case ACT_VIEW_PODS:
+    case ACT_VIEW_NODES:
+    case ACT_VIEW_PROFILES:
+    case ACT_VIEW_DENIALS:
+    case ACT_VIEW_FINDINGS:
+        switch_view(s, (int)(act - ACT_VIEW_PODS));
+        return;
+    case ACT_VIEW_NEXT:
+        switch_view(s, (s->view + 1) % VIEW_N);
+        return;
+    case ACT_VIEW_PREV:
+        switch_view(s, (s->view + VIEW_N - 1) % VIEW_N);
+        return;
+    case ACT_BACK:
+        if (s->depth[s->view] > 1)
+            pop_pane(s);
+        else if (p->filter.text)
+            pane_set_filter(p, NULL);
+        s->is_dirty = true;
+        return;
+    case ACT_FILTER:
+        s->mode = MODE_FILTER;
+        free(s->filter_before);
+        s->filter_before = p->filter.text ? xstrdup(p->filter.text) : NULL;
+        snprintf(s->prompt, sizeof s->prompt, "%s", p->filter.text ? p->filter.text : "");
+        s->prompt_len = strlen(s->prompt);
+        s->is_dirty = true;
+        return;
+    case ACT_COMMAND:
+        s->mode = MODE_COMMAND;
+        s->prompt[0] = '\0';
+        s->prompt_len = 0;
+        s->is_dirty = true;
+        return;
+    case ACT_REFRESH:
+        worker_kick(s->worker);
+        set_msg(s, false, "refreshing...");
+        s->is_msg_refreshing = true;
+        return;
+    case ACT_REDRAW:
+        clearok(curscr, TRUE);
+        s->is_dirty = true;
+        return;
+    case ACT_PROFILE_LOAD:
+    case ACT_PROFILE_LOAD_ALL:
+    case ACT_PROFILE_UNLOAD:
+    case ACT_PROFILE_MODE:
+        /* Allowed by the gate, but nothing can carry it out yet. */
+        set_msg(s, true, "%s: needs armortop-agent, which is not connected yet", action_name(act));
+        return;
+    default:
+        break;
+    }
+    unsigned fl = p->ops->on_action ? p->ops->on_action(p, act, &s->model) : R_UNHANDLED;
+    if (fl & R_UNHANDLED)
+        fl = pane_list_action(p, act);
+    if (fl & R_UNHANDLED)
+        fl = R_NONE;
+    apply_flags(s, p, fl);
+}
+
+/* ---- input --------------------------------------------------------------------- */
+
+static void prompt_key_(struct screen *s, int key);
+
+static void prompt_key(struct screen *s, int key)
+{
+    double t0 = mono_s();
+    prompt_key_(s, key);
+    if (s->mode == MODE_FILTER)
+        timing_add(T_FILTER, t0);
+}
+
+static void prompt_key_(struct screen *s, int key)
+{
+    struct pane *p = top(s);
+    bool is_filter = s->mode == MODE_FILTER;
+    if (key == TKEY_ESC) {
+        if (is_filter)
+            pane_set_filter(p, s->filter_before);
+        s->mode = MODE_NORMAL;
+    } else if (key == '\n' || key == '\r' || key == (TKEY_FUNC | KEY_ENTER)) {
+        s->mode = MODE_NORMAL;
+        if (!is_filter) {
+            char cmd[512];
+            snprintf(cmd, sizeof cmd, "%s", s->prompt);
+            run_command(s, cmd);
+        } else if (p->filter.err[0]) {
+            set_msg(s, true, "%s", p->filter.err);
+        }
+    } else if (key == (TKEY_FUNC | KEY_BACKSPACE) || key == 127 || key == 8) {
+        if (s->prompt_len == 0) {
+            if (is_filter)
+                pane_set_filter(p, NULL);
+            s->mode = MODE_NORMAL;
+        } else {
+            do
+                s->prompt_len--;
+            while (s->prompt_len > 0 && (s->prompt[s->prompt_len] & 0xc0) == 0x80);
+            s->prompt[s->prompt_len] = '\0';
+            if (is_filter)
+                pane_set_filter(p, s->prompt);
+        }
+    } else if (key == TKEY_CTRL('u')) {
+        s->prompt_len = 0;
+        s->prompt[0] = '\0';
+        if (is_filter)
+            pane_set_filter(p, s->prompt);
+    } else if (!(key & TKEY_FUNC) && key >= 0x20 && key != 0x7f) {
+        char u[8];
+        size_t n = text_utf8_put((unsigned)key, u);
+        if (s->prompt_len + n + 1 < sizeof s->prompt) {
+            memcpy(s->prompt + s->prompt_len, u, n + 1);
+            s->prompt_len += n;
+            if (is_filter)
+                pane_set_filter(p, s->prompt);
+        }
+    }
+    s->is_dirty = true;
+}
+
+static void mouse_event(struct screen *s)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK || s->opts->is_kiosk)
+        return;
+    struct pane *p = top(s);
+    if (ev.bstate & BUTTON4_PRESSED) {
+        for (int i = 0; i < 3; i++)
+            pane_list_action(p, ACT_MOVE_UP);
+    } else if (ev.bstate & BUTTON5_PRESSED) {
+        for (int i = 0; i < 3; i++)
+            pane_list_action(p, ACT_MOVE_DOWN);
+    } else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)) {
+        long pos = pane_row_at(p, &s->lay.body, ev.y);
+        if (pos >= 0) {
+            if ((size_t)pos == p->sel || (ev.bstate & BUTTON1_DOUBLE_CLICKED))
+                do_action(s, ACT_ENTER);
+            else
+                pane_select(p, pos);
+        }
+    }
+    s->is_dirty = true;
+}
+
+static void handle_key(struct screen *s, int key)
+{
+    if (key == (TKEY_FUNC | KEY_RESIZE)) {
+        s->is_dirty = true;
+        return;
+    }
+    if (key == (TKEY_FUNC | KEY_MOUSE)) {
+        mouse_event(s);
+        return;
+    }
+    if (s->mode != MODE_NORMAL) {
+        prompt_key(s, key);
+        return;
+    }
+    if (s->msg[0] && !s->is_headless) {
+        s->msg[0] = '\0';
+        s->is_dirty = true;
+    }
+    if (key == s->exit_key && s->exit_key > 0) {
+        do_action(s, ACT_KIOSK_EXIT);
+        return;
+    }
+    double t0 = mono_s();
+    do_action(s, keymap_lookup(top(s)->ops->name, key));
+    timing_add(T_ACTION, t0);
+}
+
+static void read_keys(struct screen *s)
+{
+    wint_t ch;
+    int rc;
+    while ((rc = wget_wch(stdscr, &ch)) != ERR) {
+        int key = rc == KEY_CODE_YES ? (TKEY_FUNC | (int)ch) : (int)ch;
+        handle_key(s, key);
+        if (s->is_quit)
+            return;
+    }
+}
+
+/* ---- headless scripts ------------------------------------------------------ */
+
+static void script_step(struct screen *s)
+{
+    struct script_step *st = &s->script.steps[s->script.pos++];
+    switch (st->kind) {
+    case SCRIPT_KEY:
+        handle_key(s, st->key);
+        break;
+    case SCRIPT_RESIZE:
+        resize_term(st->rows, st->cols);
+        s->is_dirty = true;
+        break;
+    case SCRIPT_WAIT_REFRESH:
+        s->is_waiting_refresh = true;
+        s->wait_deadline = mono_s() + 30;
+        break;
+    case SCRIPT_DUMP: {
+        char err[600];
+        draw_all(s);
+        if (dump_screen(st->path, err, sizeof err) != 0)
+            fprintf(stderr, "armortop: script line %d: %s\n", st->line, err);
+        break;
+    }
+    }
+}
+
+/* ---- set-up and the loop ------------------------------------------------------ */
+
+static int start_curses(struct screen *s)
+{
+    if (s->is_headless) {
+        s->null_out = fopen("/dev/null", "w");
+        s->null_in = fopen("/dev/null", "r");
+        const char *term = getenv("TERM");
+        if (!term || !*term || strcmp(term, "dumb") == 0)
+            term = "xterm-256color";
+        s->term = s->null_out && s->null_in ? newterm(term, s->null_out, s->null_in) : NULL;
+        if (!s->term)
+            s->term = newterm("xterm", s->null_out, s->null_in);
+        if (!s->term)
+            return -1;
+        set_term(s->term);
+        resize_term(24, 80);
+    } else {
+        if (!initscr())
+            return -1;
+    }
+    if (s->opts->is_kiosk)
+        raw(); /* ^C, ^Z, ^\ are keys, not signals: a passer-by cannot leave */
+    else
+        cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    if (!s->opts->is_kiosk && !s->is_headless) {
+        mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+                      BUTTON5_PRESSED,
+                  NULL);
+        mouseinterval(0);
+    }
+    return 0;
+}
+
+static int setup(struct screen *s, const struct cli_opts *opts)
+{
+    struct kerr err = { 0 };
+    struct kube_config *cfg = NULL;
+    struct kube_client *client = NULL;
+    s->opts = opts;
+    s->gate.is_kiosk = opts->is_kiosk;
+    s->gate.is_readonly = opts->is_readonly || opts->is_kiosk;
+    s->status = 0;
+    const char *hl = getenv("TUI_HEADLESS");
+    s->is_headless = (hl && *hl && strcmp(hl, "0") != 0) || opts->script;
+    const char *tm = getenv("ARMORTOP_TIMING");
+    timing.is_on = tm && *tm && strcmp(tm, "0") != 0;
+    const char *now = getenv("ARMORTOP_NOW");
+    if (now && *now) {
+        s->is_now_pinned = true;
+        s->pinned_now = strtoll(now, NULL, 10);
+    }
+    if (s->is_headless) {
+        char e[300];
+        if (script_load(&s->script, opts->script ? opts->script : "-", e, sizeof e) != 0) {
+            fprintf(stderr, "armortop: script: %s\n", e);
+            return 1;
+        }
+    }
+    const char *ek = opts->exit_key ? opts->exit_key : opts->is_kiosk ? "^Q" : NULL;
+    s->exit_key = ek ? keymap_parse_key(ek) : -1;
+    if (ek && s->exit_key < 0) {
+        fprintf(stderr, "armortop: bad --exit-key '%s'\n", ek);
+        return 1;
+    }
+
+    struct kubeconfig_opts kopts = {
+        .explicit_path = opts->kubeconfig,
+        .context = opts->context,
+        .namespace = opts->ns,
+    };
+    if (kubeconfig_load(&kopts, &cfg, &err) < 0) {
+        char buf[1024];
+        fprintf(stderr, "armortop: kubeconfig: %s\n", kerr_format(&err, buf, sizeof buf));
+        return 2;
+    }
+    struct kube_client_opts copts = { .timeout_ms = 15000, .connect_timeout_ms = 3000 };
+    if (kube_client_new(cfg, &copts, &client, &err) < 0) {
+        char buf[1024];
+        fprintf(stderr, "armortop: %s: %s\n", cfg->server, kerr_format(&err, buf, sizeof buf));
+        kube_config_free(&cfg);
+        return 2;
+    }
+    snprintf(s->context, sizeof s->context, "%s", cfg->context ? cfg->context : "?");
+    snprintf(s->server, sizeof s->server, "%s", cfg->server);
+    snprintf(s->ns, sizeof s->ns, "%s", opts->is_all_namespaces ? "" : cfg->namespace);
+    if (worker_start(&s->worker, cfg, client, s->ns[0] ? s->ns : NULL, opts->refresh_s) != 0) {
+        fprintf(stderr, "armortop: cannot start the refresh thread\n");
+        return 2;
+    }
+    return 0;
+}
+
+static void teardown(struct screen *s)
+{
+    for (int v = 0; v < VIEW_N; v++)
+        while (s->depth[v] > 0)
+            pane_free(&s->stack[v][--s->depth[v]]);
+    worker_stop(&s->worker);
+    tmodel_free(&s->model);
+    script_done(&s->script);
+    free(s->filter_before);
+    if (s->term) {
+        endwin();
+        delscreen(s->term);
+    }
+    if (s->null_out)
+        fclose(s->null_out);
+    if (s->null_in)
+        fclose(s->null_in);
+}
+
+int screen_run(const struct cli_opts *opts)
+{
+    struct screen *s = xcalloc(1, sizeof *s);
+    int status = setup(s, opts);
+    if (status != 0) {
+        teardown(s);
+        free(s);
+        return status;
+    }
+    setlocale(LC_ALL, "");
+    xalloc_set_fail_hook(xalloc_fail);
+    core_set_log_fn(log_to_status, s);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    if (!opts->is_kiosk)
+        sigaction(SIGINT, &sa, NULL);
+
+    if (start_curses(s) != 0) {
+        fprintf(stderr, "armortop: cannot start the terminal screen (TERM=%s)\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        teardown(s);
+        free(s);
+        return 2;
+    }
+    char warn[512];
+    if (theme_load(opts->theme, warn, sizeof warn) != 0) {
+        set_msg(s, true, "%s; using the default theme", warn);
+        theme_load(NULL, warn, sizeof warn);
+    } else if (warn[0]) {
+        set_msg(s, true, "%s", warn);
+    }
+    for (int v = 0; v < VIEW_N; v++) {
+        struct pane_req req = { .kind = view_kinds[v] };
+        s->stack[v][0] = pane_new(pane_ops_of(view_kinds[v]), &req);
+        s->depth[v] = 1;
+    }
+    s->view = 0;
+    s->is_dirty = true;
+    s->is_waiting_refresh = s->is_headless; /* scripts start on data */
+    s->wait_deadline = mono_s() + 30;
+    if (opts->kiosk_rotate_s > 0)
+        s->next_rotate = mono_s() + opts->kiosk_rotate_s;
+    double next_tick = mono_s() + 1.0;
+
+    while (!s->is_quit && !got_term_signal) {
+        if (s->is_dirty)
+            draw_all(s);
+        struct pollfd fds[2] = { { .fd = worker_fd(s->worker), .events = POLLIN },
+                                 { .fd = STDIN_FILENO, .events = POLLIN } };
+        nfds_t nfds = s->is_headless ? 1 : 2;
+        int timeout_ms = 1000;
+        if (s->is_headless && !s->is_waiting_refresh)
+            timeout_ms = 0;
+        int rc = poll(fds, nfds, timeout_ms);
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents & POLLIN)
+            take_results(s);
+        if (!s->is_headless) {
+            read_keys(s); /* also picks up KEY_RESIZE after SIGWINCH (poll EINTR) */
+        } else if (s->is_waiting_refresh) {
+            if (mono_s() > s->wait_deadline) {
+                s->is_waiting_refresh = false;
+                fprintf(stderr, "armortop: script: no refresh within 30 s\n");
+            }
+        } else if (s->script.pos < s->script.count) {
+            script_step(s);
+        } else {
+            draw_all(s);
+            s->is_quit = true;
+        }
+        pthread_mutex_lock(&log_mu);
+        if (has_log_msg) {
+            set_msg(s, true, "%s", log_msg);
+            has_log_msg = false;
+        }
+        pthread_mutex_unlock(&log_mu);
+        double t = mono_s();
+        if (t >= next_tick && !s->is_headless) {
+            next_tick = t + 1.0;
+            s->is_dirty = true; /* ages tick */
+        }
+        if (opts->kiosk_rotate_s > 0 && t >= s->next_rotate) {
+            s->next_rotate = t + opts->kiosk_rotate_s;
+            switch_view(s, (s->view + 1) % VIEW_N); /* not a user action: no gate */
+        }
+    }
+    status = s->status;
+    teardown(s);
+    timing_report();
+    core_set_log_fn(NULL, NULL);
+    xalloc_set_fail_hook(NULL);
+    free(s);
+    return status;
+}
