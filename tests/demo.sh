@@ -1,7 +1,8 @@
 #!/bin/sh
-# make demo: start armortop-sim on loopback, run armortop against it, stop it.
-# Until the interactive screen lands, this prints `armortop --once pods` and
-# `armortop --once findings` for a 20-node, 400-pod simulated cluster.
+# make demo: start armortop-sim on loopback (20 nodes, 400 pods), run armortop
+# against it, and stop the simulator when armortop exits. On a terminal this is
+# the interactive screen; without one (CI, a pipe) it prints
+# `armortop --once pods` and `armortop --once findings` instead.
 set -u
 dir=$(mktemp -d /tmp/armortop-demo-XXXXXX)
 trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
@@ -17,6 +18,10 @@ while ! grep -q ready "$dir/ready" 2>/dev/null; do
     sleep 0.1
 done
 echo "demo: $(cat "$dir/ready")"
+if [ -t 0 ] && [ -t 1 ] && [ -z "${DEMO_ONCE:-}" ]; then
+    ./armortop --kubeconfig "$dir/kubeconfig" -A
+    exit $?
+fi
 echo "demo: armortop --kubeconfig $dir/kubeconfig --once pods -A"
 echo
 ./armortop --kubeconfig "$dir/kubeconfig" --once pods -A
