@@ -234,7 +234,7 @@ static void render_status(struct agent *a, struct strbuf *out)
     {
         bool f2 = true;
         strbuf_putc(out, '{');
-        agent_json_kv_str(out, "mode", agent_auth_is_insecure(a->auth) ? "none" : "token", &f2);
+        agent_json_kv_str(out, "mode", agent_auth_mode_name(a->auth), &f2);
         agent_json_kv_bool(out, "tls", a->is_tls, &f2);
         strbuf_putc(out, '}');
     }
@@ -417,14 +417,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
             .x_armortop_authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                                     "X-Armortop-Authorization"),
+            .method = method,
+            .path = url,
         };
         int az = agent_auth_authorize(a->auth, &ar, r->verb, r->resource, &r->who);
         if (az != 200) {
             if (route_is_change(r->route) || az == 403)
                 log_change(r, method, (unsigned)az);
             return respond_json_error(a, c, (unsigned)az,
-                                      az == 401 ? "authentication required (Bearer token)"
-                                                : "forbidden: this token may only read");
+                                      r->who.reason[0]  ? r->who.reason
+                                      : az == 401 ? "authentication required (Bearer token)"
+                                                  : "forbidden: this token may only read");
         }
         if (early)
             return respond_json_error(a, c, early, early == 405 ? "method not allowed" : "not found");

@@ -62,6 +62,10 @@ struct options {
     bool from_start;
     const char *offset_file;
     const char *token_file;
+    const char *kubeconfig;
+    bool kube_auth;
+    const char *audiences[16];
+    size_t audience_count;
     const char *tls_cert;
     const char *tls_key;
     const char *parser;
@@ -86,6 +90,10 @@ static void usage(FILE *f)
             "  --from-start            read the log from its start, not its end\n"
             "  --offset-file FILE      remember the read position across restarts\n"
             "  --token-file FILE       bearer tokens, lines token,role[,name] (role read|admin)\n"
+            "  --kube-auth             Kubernetes auth: TokenReview + SubjectAccessReview on\n"
+            "                          armortop.io/apparmorprofiles (in-cluster service account)\n"
+            "  --kubeconfig FILE       Kubernetes auth against the cluster in FILE (implies --kube-auth)\n"
+            "  --authn-audience AUD    audience for TokenReview (repeatable)\n"
             "  --insecure-no-auth      no authentication (only with a loopback --listen)\n"
             "  --tls-cert FILE --tls-key FILE   serve HTTPS\n"
             "  --parser PATH           apparmor_parser (default " DEFAULT_PARSER ")\n"
@@ -203,7 +211,8 @@ int main(int argc, char **argv)
     kerr_clear(&err);
 
     enum { O_NODE = 256, O_LISTEN, O_AAFS, O_FEATURES, O_PROC, O_LOG, O_FROM_START, O_OFFSET,
-           O_TOKENS, O_CERT, O_KEY, O_PARSER, O_RING, O_INSECURE, O_VERSION, O_HELP, O_PTIMEOUT };
+           O_TOKENS, O_CERT, O_KEY, O_PARSER, O_RING, O_INSECURE, O_VERSION, O_HELP, O_PTIMEOUT,
+           O_KUBECONFIG, O_KUBE_AUTH, O_AUDIENCE };
     static const struct option longopts[] = {
         { "node-name", required_argument, NULL, O_NODE },
         { "listen", required_argument, NULL, O_LISTEN },
@@ -214,6 +223,9 @@ int main(int argc, char **argv)
         { "from-start", no_argument, NULL, O_FROM_START },
         { "offset-file", required_argument, NULL, O_OFFSET },
         { "token-file", required_argument, NULL, O_TOKENS },
+        { "kubeconfig", required_argument, NULL, O_KUBECONFIG },
+        { "kube-auth", no_argument, NULL, O_KUBE_AUTH },
+        { "authn-audience", required_argument, NULL, O_AUDIENCE },
         { "tls-cert", required_argument, NULL, O_CERT },
         { "tls-key", required_argument, NULL, O_KEY },
         { "parser", required_argument, NULL, O_PARSER },
@@ -238,6 +250,15 @@ int main(int argc, char **argv)
         case O_FROM_START: o.from_start = true; break;
         case O_OFFSET: o.offset_file = optarg; break;
         case O_TOKENS: o.token_file = optarg; break;
+        case O_KUBECONFIG: o.kubeconfig = optarg; o.kube_auth = true; break;
+        case O_KUBE_AUTH: o.kube_auth = true; break;
+        case O_AUDIENCE:
+            if (!*optarg || o.audience_count >= sizeof o.audiences / sizeof o.audiences[0]) {
+                fprintf(stderr, "armortop-agent: --authn-audience wants a non-empty value (at most 16)\n");
+                return EXIT_AGENT_USAGE;
+            }
+            o.audiences[o.audience_count++] = optarg;
+            break;
         case O_CERT: o.tls_cert = optarg; break;
         case O_KEY: o.tls_key = optarg; break;
         case O_PARSER: o.parser = optarg; break;
@@ -303,7 +324,12 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* Authentication. */
+    /* Authentication: static tokens first, then the cluster (TokenReview + SAR). */
+    if (o.audience_count && !o.kube_auth) {
+        fprintf(stderr, "armortop-agent: --authn-audience needs --kube-auth or --kubeconfig\n");
+        rc = EXIT_AGENT_USAGE;
+        goto out;
+    }
     if (o.token_file) {
         a.auth = agent_auth_load(o.token_file, &err);
         if (!a.auth) {
@@ -312,15 +338,29 @@ int main(int argc, char **argv)
             rc = EXIT_AGENT_CONFIG;
             goto out;
         }
+    } else if (o.kube_auth) {
+        a.auth = agent_auth_new();
     } else if (o.insecure_no_auth && is_loopback) {
         a.auth = agent_auth_new_insecure();
         agent_log(CORE_LOG_WARN, "no authentication (--insecure-no-auth): anyone on this host may "
                                  "load and unload profiles");
     } else {
-        fprintf(stderr, "armortop-agent: refusing to start without --token-file; "
+        fprintf(stderr, "armortop-agent: refusing to start without --token-file or --kube-auth; "
                         "--insecure-no-auth is only accepted with a loopback --listen\n");
         rc = EXIT_AGENT_CONFIG;
         goto out;
+    }
+    if (o.kube_auth) {
+        struct agent_auth_kube_opts ko = { .kubeconfig = o.kubeconfig, .audiences = o.audiences,
+                                           .audience_count = o.audience_count };
+        if (agent_auth_enable_kube(a.auth, &ko, &err) < 0) {
+            char buf[900];
+            fprintf(stderr, "armortop-agent: Kubernetes auth: %s\n", kerr_format(&err, buf, sizeof buf));
+            rc = EXIT_AGENT_CONFIG;
+            goto out;
+        }
+        agent_log(CORE_LOG_INFO, "Kubernetes auth: TokenReview and SubjectAccessReview at %s",
+                  agent_auth_kube_server(a.auth));
     }
 
     /* Paths. */
@@ -408,7 +448,7 @@ int main(int argc, char **argv)
     agent_log(CORE_LOG_INFO, "node %s, apparmor %s (%s), apparmorfs %s, features %s, denials from %s "
                              "(%s), auth %s", o.node_name, a.is_aa_enabled ? "enabled" : "disabled",
               aa_enabled_reason(a.aa_errno), apparmorfs, features, dc.path, agent_source_kind_name(dc.kind),
-              o.token_file ? "token file" : "none");
+              agent_auth_mode_name(a.auth));
 
     for (;;) {
         siginfo_t si;

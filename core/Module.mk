@@ -7,3 +7,4 @@ CORE_OBJS += core/kubeconfig.o core/json_exec.o
 CORE_OBJS += core/confinement.o core/views.o core/json_views.o core/findings.o
 CORE_OBJS += core/cgroup.o core/procscan.o core/aafs.o
 CORE_OBJS += core/apparmor.o core/denial.o core/aa_label.o
+CORE_OBJS += core/kube_authn.o core/json_authn.o

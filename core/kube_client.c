@@ -291,6 +291,31 @@ out:
     return rc;
 }
 
+int kube_client_post(struct kube_client *c, const char *path, const char *json_body,
+                     struct strbuf *resp, struct kerr *err)
+{
+    int rc = 0;
+    long status = 0;
+    char *url = xasprintf("%s%s", c->server, path);
+    struct http_request req = {
+        .method = "POST",
+        .url = url,
+        .post_data = json_body ? json_body : "",
+        .post_data_len = json_body ? strlen(json_body) : 0,
+        .content_type = "application/json",
+        .timeout_ms = c->timeout_ms,
+        .max_body_len = c->max_body_len,
+        .body = resp,
+    };
+    if ((rc = request(c, &req, &status, err)) < 0)
+        goto out;
+    if (status < 200 || status > 299)
+        rc = status_error(c, status, resp, err);
+out:
+    free(url);
+    return rc;
+}
+
 /* ---- paths ------------------------------------------------------------------ */
 
 static void add_param(struct strbuf *sb, char *sep, const char *name, const char *value)

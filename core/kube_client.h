@@ -57,6 +57,13 @@ const char *kube_client_server(const struct kube_client *c);
 int kube_client_get(struct kube_client *c, const char *path, struct strbuf *body,
                     struct kerr *err);
 
+/* POST json_body (application/json, borrowed; may hold secrets: it is never
+ * logged) to path and read the answer into resp. Status handling, credentials
+ * and timeout as kube_client_get(): 2xx (200 or 201) → 0, else a negative
+ * KERR_* with err filled. Blocks. */
+int kube_client_post(struct kube_client *c, const char *path, const char *json_body,
+                     struct strbuf *resp, struct kerr *err);
+
 struct kube_list_opts {
     const char *ns;              /* NULL or "" = all namespaces */
     const char *field_selector;  /* may be NULL */

@@ -24,3 +24,7 @@ tests/unit/test_filter: $(TUI_LOGIC_OBJS)
 tests/unit/test_keymap: tui/keymap.o tui/script.o tui/text.o
 tests/unit/test_actions: tui/keymap.o tui/text.o
 INTEGRATION_TESTS += tests/integration/test_screens
+# Kubernetes auth for the agent (TokenReview + SubjectAccessReview).
+UNIT_TESTS += tests/unit/test_kube_authn
+tests/unit/test_kube_authn: agent/agent_auth.o agent/agent_log.o
+INTEGRATION_TESTS += tests/integration/test_agent_authn
