@@ -15,7 +15,7 @@
 #include "xalloc.h"
 
 #define AA_LABEL_NAME_(id, name) name,
-static const char *const mode_names[] = { AA_LABEL_MODE_LIST(AA_LABEL_NAME_) };
+static const char *const mode_names[] = {AA_LABEL_MODE_LIST(AA_LABEL_NAME_)};
 #undef AA_LABEL_NAME_
 
 static const char STACK_SEP[] = "//&";
@@ -170,7 +170,7 @@ out:
 
 bool aa_label_has_profile(const struct aa_label *l, const char *name)
 {
-    struct aa_label_component want = { NULL, NULL };
+    struct aa_label_component want = {NULL, NULL};
     bool found = false;
 
     if (!l || !name || parse_component(name, strlen(name), &want) < 0)

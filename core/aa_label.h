@@ -19,15 +19,15 @@
 
 #include "kerr.h"
 
-#define AA_LABEL_MODE_LIST(_)                                        \
-    _(AA_LABEL_MODE_NONE, "")              /* no suffix (bare unconfined) */ \
-    _(AA_LABEL_MODE_ENFORCE, "enforce")                              \
-    _(AA_LABEL_MODE_COMPLAIN, "complain")                            \
-    _(AA_LABEL_MODE_KILL, "kill")                                    \
-    _(AA_LABEL_MODE_UNCONFINED, "unconfined")                        \
-    _(AA_LABEL_MODE_USER, "user")                                    \
-    _(AA_LABEL_MODE_MIXED, "mixed")                                  \
-    _(AA_LABEL_MODE_UNKNOWN, "unknown")    /* see aa_label.mode_str */
+#define AA_LABEL_MODE_LIST(_)                                                                      \
+    _(AA_LABEL_MODE_NONE, "") /* no suffix (bare unconfined) */                                    \
+    _(AA_LABEL_MODE_ENFORCE, "enforce")                                                            \
+    _(AA_LABEL_MODE_COMPLAIN, "complain")                                                          \
+    _(AA_LABEL_MODE_KILL, "kill")                                                                  \
+    _(AA_LABEL_MODE_UNCONFINED, "unconfined")                                                      \
+    _(AA_LABEL_MODE_USER, "user")                                                                  \
+    _(AA_LABEL_MODE_MIXED, "mixed")                                                                \
+    _(AA_LABEL_MODE_UNKNOWN, "unknown") /* see aa_label.mode_str */
 
 #define AA_LABEL_ENUM_(id, name) id,
 enum aa_label_mode { AA_LABEL_MODE_LIST(AA_LABEL_ENUM_) AA_LABEL_MODE__COUNT };
@@ -43,8 +43,8 @@ struct aa_label {
     char *mode_str;                        /* owned; the text between "(" and ")", NULL when none */
     struct aa_label_component *components; /* owned array, component_count >= 1 after a parse */
     size_t component_count;
-    bool is_unconfined;                    /* every component is "unconfined" */
-    bool is_stacked;                       /* more than one component */
+    bool is_unconfined; /* every component is "unconfined" */
+    bool is_stacked;    /* more than one component */
 };
 
 /*

@@ -57,8 +57,8 @@ static FILE *discard_stream(void)
 {
     static FILE *sink;
     if (!sink) {
-        cookie_io_functions_t io = { .read = NULL, .write = discard_write, .seek = NULL,
-                                     .close = NULL };
+        cookie_io_functions_t io = {
+            .read = NULL, .write = discard_write, .seek = NULL, .close = NULL};
         sink = fopencookie(NULL, "w", io);
     }
     return sink;

@@ -4,9 +4,11 @@
  * Three stages per line:
  *  1. normalise the prefix (kmsg "prio,seq,usec,flags;", auditd "node=H ",
  *     numeric "type=1400", bare "audit:", journald "audit[PID]: AVC ") into a
- *     form libapparmor 3.0.8 reads, and drop what it rejects (`class=...`,
- *     unix `addr=none`) from a second copy;
- *  2. ask libapparmor (core/apparmor.c) about that copy;
+ *     form libapparmor 3.0.8 reads;
+ *  2. when our reader (stage 3) sees an AppArmor record, ask libapparmor
+ *     (core/apparmor.c) about a second copy holding only the keys and value
+ *     shapes 3.0.8 reads, once each (see build_lib_line: it leaks or stops
+ *     on the rest; `class=`, `addr=none`, `execpath=` ... go);
  *  3. read the normalised line with our own key=value reader (quoted and
  *     unquoted values, uppercase-hex values decoded like libapparmor does for
  *     the same keys), and use it to fill what libapparmor left out, or instead
@@ -27,9 +29,9 @@
 #include "xalloc.h"
 
 #define DENIAL_NAME_(id, name) name,
-static const char *const event_names[] = { DENIAL_EVENT_LIST(DENIAL_NAME_) };
-static const char *const source_names[] = { DENIAL_SOURCE_LIST(DENIAL_NAME_) };
-static const char *const parser_names[] = { DENIAL_PARSER_LIST(DENIAL_NAME_) };
+static const char *const event_names[] = {DENIAL_EVENT_LIST(DENIAL_NAME_)};
+static const char *const source_names[] = {DENIAL_SOURCE_LIST(DENIAL_NAME_)};
+static const char *const parser_names[] = {DENIAL_PARSER_LIST(DENIAL_NAME_)};
 #undef DENIAL_NAME_
 
 static const char DENIED_LITERAL[] = "apparmor=\"DENIED\"";
@@ -40,20 +42,27 @@ static const char DENIED_LITERAL[] = "apparmor=\"DENIED\"";
 
 /* Record fields read from the line (the attribution slots are not). */
 static const size_t str_fields[] = {
-    OFF(audit_id),       OFF(operation),      OFF(rule_class),       OFF(profile),
-    OFF(peer_profile),   OFF(peer),           OFF(name),             OFF(name2),
-    OFF(aa_namespace),   OFF(comm),           OFF(requested_mask),   OFF(denied_mask),
-    OFF(info),           OFF(attribute),      OFF(execpath),         OFF(capname),
-    OFF(signal),         OFF(net_family),     OFF(net_sock_type),    OFF(net_protocol),
-    OFF(net_local_addr), OFF(net_foreign_addr), OFF(net_addr),       OFF(peer_addr),
-    OFF(dbus_bus),       OFF(dbus_path),      OFF(dbus_interface),   OFF(dbus_member),
-    OFF(fs_type),        OFF(flags),          OFF(src_name),
+    OFF(audit_id),       OFF(operation),
+    OFF(rule_class),     OFF(profile),
+    OFF(peer_profile),   OFF(peer),
+    OFF(name),           OFF(name2),
+    OFF(aa_namespace),   OFF(comm),
+    OFF(requested_mask), OFF(denied_mask),
+    OFF(info),           OFF(attribute),
+    OFF(execpath),       OFF(capname),
+    OFF(signal),         OFF(net_family),
+    OFF(net_sock_type),  OFF(net_protocol),
+    OFF(net_local_addr), OFF(net_foreign_addr),
+    OFF(net_addr),       OFF(peer_addr),
+    OFF(dbus_bus),       OFF(dbus_path),
+    OFF(dbus_interface), OFF(dbus_member),
+    OFF(fs_type),        OFF(flags),
+    OFF(src_name),
 };
-static const size_t attribution_fields[] = { OFF(node), OFF(pod_ns), OFF(pod_name),
-                                             OFF(container) };
+static const size_t attribution_fields[] = {OFF(node), OFF(pod_ns), OFF(pod_name), OFF(container)};
 static const size_t long_fields[] = {
-    OFF(pid),   OFF(peer_pid),   OFF(parent),         OFF(fsuid),
-    OFF(ouid),  OFF(capability), OFF(net_local_port), OFF(net_foreign_port),
+    OFF(pid),  OFF(peer_pid),   OFF(parent),         OFF(fsuid),
+    OFF(ouid), OFF(capability), OFF(net_local_port), OFF(net_foreign_port),
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -152,8 +161,7 @@ static bool is_ws(char c)
 
 static bool is_key_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-           c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-';
 }
 
 static bool has_prefix(const char *s, size_t len, const char *prefix)
@@ -257,7 +265,7 @@ static size_t find_journald_tag(const char *s, size_t len)
 /* ---- the key=value tokenizer -------------------------------------------- */
 
 struct kv_tok {
-    const char *key;      /* NULL when the token is not key=value */
+    const char *key; /* NULL when the token is not key=value */
     size_t key_len;
     const char *val;
     size_t val_len;
@@ -387,15 +395,13 @@ static const struct {
     int number;
     const char *name;
 } ipprotos[] = {
-    { 0, "ip" },       { 1, "icmp" },      { 2, "igmp" },     { 4, "ipip" },
-    { 6, "tcp" },      { 8, "egp" },       { 12, "pup" },     { 17, "udp" },
-    { 22, "idp" },     { 29, "tp" },       { 33, "dccp" },    { 41, "ipv6" },
-    { 43, "routing" }, { 44, "fragment" }, { 46, "rsvp" },    { 47, "gre" },
-    { 50, "esp" },     { 51, "ah" },       { 58, "icmpv6" },  { 59, "none" },
-    { 60, "dstopts" }, { 92, "mtp" },      { 94, "beetph" },  { 98, "encap" },
-    { 103, "pim" },    { 108, "comp" },    { 132, "sctp" },   { 135, "mh" },
-    { 136, "udplite" }, { 137, "mpls" },   { 143, "ethernet" }, { 255, "raw" },
-    { 262, "mptcp" },
+    {0, "ip"},         {1, "icmp"},   {2, "igmp"},     {4, "ipip"},      {6, "tcp"},
+    {8, "egp"},        {12, "pup"},   {17, "udp"},     {22, "idp"},      {29, "tp"},
+    {33, "dccp"},      {41, "ipv6"},  {43, "routing"}, {44, "fragment"}, {46, "rsvp"},
+    {47, "gre"},       {50, "esp"},   {51, "ah"},      {58, "icmpv6"},   {59, "none"},
+    {60, "dstopts"},   {92, "mtp"},   {94, "beetph"},  {98, "encap"},    {103, "pim"},
+    {108, "comp"},     {132, "sctp"}, {135, "mh"},     {136, "udplite"}, {137, "mpls"},
+    {143, "ethernet"}, {255, "raw"},  {262, "mptcp"},
 };
 
 static char *protocol_name(long number)
@@ -413,11 +419,11 @@ static enum denial_event event_from_word(const char *v, size_t n)
         const char *word;
         enum denial_event ev;
     } words[] = {
-        { "AUDIT", DENIAL_EVENT_AUDIT },   { "ALLOWED", DENIAL_EVENT_ALLOWED },
-        { "DENIED", DENIAL_EVENT_DENIED }, { "HINT", DENIAL_EVENT_HINT },
-        { "STATUS", DENIAL_EVENT_STATUS }, { "ERROR", DENIAL_EVENT_ERROR },
-        { "KILLED", DENIAL_EVENT_KILLED }, { "KILL", DENIAL_EVENT_KILLED },
-        { "AUTO", DENIAL_EVENT_AUDIT },
+        {"AUDIT", DENIAL_EVENT_AUDIT},   {"ALLOWED", DENIAL_EVENT_ALLOWED},
+        {"DENIED", DENIAL_EVENT_DENIED}, {"HINT", DENIAL_EVENT_HINT},
+        {"STATUS", DENIAL_EVENT_STATUS}, {"ERROR", DENIAL_EVENT_ERROR},
+        {"KILLED", DENIAL_EVENT_KILLED}, {"KILL", DENIAL_EVENT_KILLED},
+        {"AUTO", DENIAL_EVENT_AUDIT},
     };
     for (size_t i = 0; i < COUNT(words); i++)
         if (span_eq(v, n, words[i].word))
@@ -452,8 +458,7 @@ static enum denial_event event_from_type(const char *v, size_t n, bool *looks_aa
     if (!parse_long(v, n, false, &number) || number < 1500 || number > 1599)
         return DENIAL_EVENT_INVALID;
     *looks_aa = true;
-    return number - 1500 < (long)COUNT(by_number) ? by_number[number - 1500]
-                                                   : DENIAL_EVENT_INVALID;
+    return number - 1500 < (long)COUNT(by_number) ? by_number[number - 1500] : DENIAL_EVENT_INVALID;
 }
 
 /* ---- our key=value reader ---------------------------------------------- */
@@ -472,58 +477,58 @@ static const struct {
     enum kv_kind kind;
     size_t off;
 } kv_keys[] = {
-    { "operation", KV_STR, OFF(operation) },
-    { "class", KV_HEXSTR, OFF(rule_class) },
-    { "info", KV_STR, OFF(info) },
-    { "error", KV_ERROR, 0 },
-    { "namespace", KV_HEXSTR, OFF(aa_namespace) },
-    { "profile", KV_HEXSTR, OFF(profile) },
-    { "label", KV_HEXSTR, OFF(profile) },
-    { "peer_profile", KV_HEXSTR, OFF(peer_profile) },
-    { "peer_label", KV_HEXSTR, OFF(peer_profile) },
-    { "tcontext", KV_HEXSTR, OFF(peer_profile) },
-    { "peer", KV_HEXSTR, OFF(peer) },
-    { "name", KV_HEXSTR, OFF(name) },
-    { "name2", KV_HEXSTR, OFF(name2) },
-    { "target", KV_HEXSTR, OFF(name2) },
-    { "comm", KV_HEXSTR, OFF(comm) },
-    { "exe", KV_HEXSTR, OFF(comm) },
-    { "requested_mask", KV_STR, OFF(requested_mask) },
-    { "requested", KV_STR, OFF(requested_mask) },
-    { "denied_mask", KV_STR, OFF(denied_mask) },
-    { "denied", KV_STR, OFF(denied_mask) },
-    { "mask", KV_STR, OFF(denied_mask) },
-    { "attribute", KV_STR, OFF(attribute) },
-    { "execpath", KV_HEXSTR, OFF(execpath) },
-    { "capname", KV_STR, OFF(capname) },
-    { "signal", KV_STR, OFF(signal) },
-    { "family", KV_STR, OFF(net_family) },
-    { "sock_type", KV_STR, OFF(net_sock_type) },
-    { "protocol", KV_PROTOCOL, OFF(net_protocol) },
-    { "laddr", KV_STR, OFF(net_local_addr) },
-    { "saddr", KV_STR, OFF(net_local_addr) },
-    { "faddr", KV_STR, OFF(net_foreign_addr) },
-    { "daddr", KV_STR, OFF(net_foreign_addr) },
-    { "addr", KV_ADDR, OFF(net_addr) },
-    { "peer_addr", KV_ADDR, OFF(peer_addr) },
-    { "bus", KV_STR, OFF(dbus_bus) },
-    { "path", KV_STR, OFF(dbus_path) },
-    { "interface", KV_STR, OFF(dbus_interface) },
-    { "member", KV_STR, OFF(dbus_member) },
-    { "method", KV_STR, OFF(dbus_member) },
-    { "fstype", KV_STR, OFF(fs_type) },
-    { "flags", KV_HEXSTR, OFF(flags) },
-    { "srcname", KV_HEXSTR, OFF(src_name) },
-    { "pid", KV_LONG, OFF(pid) },
-    { "peer_pid", KV_LONG, OFF(peer_pid) },
-    { "parent", KV_LONG, OFF(parent) },
-    { "fsuid", KV_LONG, OFF(fsuid) },
-    { "ouid", KV_LONG, OFF(ouid) },
-    { "capability", KV_LONG, OFF(capability) },
-    { "lport", KV_LONG, OFF(net_local_port) },
-    { "src", KV_LONG, OFF(net_local_port) },
-    { "fport", KV_LONG, OFF(net_foreign_port) },
-    { "dest", KV_LONG, OFF(net_foreign_port) },
+    {"operation", KV_STR, OFF(operation)},
+    {"class", KV_HEXSTR, OFF(rule_class)},
+    {"info", KV_STR, OFF(info)},
+    {"error", KV_ERROR, 0},
+    {"namespace", KV_HEXSTR, OFF(aa_namespace)},
+    {"profile", KV_HEXSTR, OFF(profile)},
+    {"label", KV_HEXSTR, OFF(profile)},
+    {"peer_profile", KV_HEXSTR, OFF(peer_profile)},
+    {"peer_label", KV_HEXSTR, OFF(peer_profile)},
+    {"tcontext", KV_HEXSTR, OFF(peer_profile)},
+    {"peer", KV_HEXSTR, OFF(peer)},
+    {"name", KV_HEXSTR, OFF(name)},
+    {"name2", KV_HEXSTR, OFF(name2)},
+    {"target", KV_HEXSTR, OFF(name2)},
+    {"comm", KV_HEXSTR, OFF(comm)},
+    {"exe", KV_HEXSTR, OFF(comm)},
+    {"requested_mask", KV_STR, OFF(requested_mask)},
+    {"requested", KV_STR, OFF(requested_mask)},
+    {"denied_mask", KV_STR, OFF(denied_mask)},
+    {"denied", KV_STR, OFF(denied_mask)},
+    {"mask", KV_STR, OFF(denied_mask)},
+    {"attribute", KV_STR, OFF(attribute)},
+    {"execpath", KV_HEXSTR, OFF(execpath)},
+    {"capname", KV_STR, OFF(capname)},
+    {"signal", KV_STR, OFF(signal)},
+    {"family", KV_STR, OFF(net_family)},
+    {"sock_type", KV_STR, OFF(net_sock_type)},
+    {"protocol", KV_PROTOCOL, OFF(net_protocol)},
+    {"laddr", KV_STR, OFF(net_local_addr)},
+    {"saddr", KV_STR, OFF(net_local_addr)},
+    {"faddr", KV_STR, OFF(net_foreign_addr)},
+    {"daddr", KV_STR, OFF(net_foreign_addr)},
+    {"addr", KV_ADDR, OFF(net_addr)},
+    {"peer_addr", KV_ADDR, OFF(peer_addr)},
+    {"bus", KV_STR, OFF(dbus_bus)},
+    {"path", KV_STR, OFF(dbus_path)},
+    {"interface", KV_STR, OFF(dbus_interface)},
+    {"member", KV_STR, OFF(dbus_member)},
+    {"method", KV_STR, OFF(dbus_member)},
+    {"fstype", KV_STR, OFF(fs_type)},
+    {"flags", KV_HEXSTR, OFF(flags)},
+    {"srcname", KV_HEXSTR, OFF(src_name)},
+    {"pid", KV_LONG, OFF(pid)},
+    {"peer_pid", KV_LONG, OFF(peer_pid)},
+    {"parent", KV_LONG, OFF(parent)},
+    {"fsuid", KV_LONG, OFF(fsuid)},
+    {"ouid", KV_LONG, OFF(ouid)},
+    {"capability", KV_LONG, OFF(capability)},
+    {"lport", KV_LONG, OFF(net_local_port)},
+    {"src", KV_LONG, OFF(net_local_port)},
+    {"fport", KV_LONG, OFF(net_foreign_port)},
+    {"dest", KV_LONG, OFF(net_foreign_port)},
 };
 
 static void set_str(struct aa_denial *d, size_t off, char *value)
@@ -666,7 +671,8 @@ static void kv_read(const char *s, size_t len, size_t forced_from, struct aa_den
     *is_found = true;
     *looks_aa = true;
     out->event = ev;
-    read_audit_stamp(s, len, out);
+    /* before apparmor= the stamp is the kernel's; after it, a value's text */
+    read_audit_stamp(s, (type_start == start || start > len) ? len : start, out);
     pos = start;
     while (kv_next(s, len, &pos, &t)) {
         if (t.is_unterminated)
@@ -690,16 +696,16 @@ static const char *type_name_for_number(const char *v, size_t n)
         const char *number;
         const char *name;
     } types[] = {
-        { "1400", "AVC" },
-        { "1107", "USER_AVC" },
-        { "1500", "APPARMOR" },
-        { "1501", "APPARMOR_AUDIT" },
-        { "1502", "APPARMOR_ALLOWED" },
-        { "1503", "APPARMOR_DENIED" },
-        { "1504", "APPARMOR_HINT" },
-        { "1505", "APPARMOR_STATUS" },
-        { "1506", "APPARMOR_ERROR" },
-        { "1507", "APPARMOR_KILL" },
+        {"1400", "AVC"},
+        {"1107", "USER_AVC"},
+        {"1500", "APPARMOR"},
+        {"1501", "APPARMOR_AUDIT"},
+        {"1502", "APPARMOR_ALLOWED"},
+        {"1503", "APPARMOR_DENIED"},
+        {"1504", "APPARMOR_HINT"},
+        {"1505", "APPARMOR_STATUS"},
+        {"1506", "APPARMOR_ERROR"},
+        {"1507", "APPARMOR_KILL"},
     };
     for (size_t i = 0; i < COUNT(types); i++)
         if (span_eq(v, n, types[i].number))
@@ -789,23 +795,54 @@ static enum denial_source normalise_prefix(const char *s, size_t len, struct str
  * not asked at all).
  */
 enum lib_shape {
-    SH_Q = 1,    /* "quoted", without '\\' or newline (3.0.8 unescapes those) */
-    SH_H = 2,    /* uppercase hex pairs */
-    SH_D = 4,    /* digits */
-    SH_ND = 8,   /* -digits */
-    SH_IP = 16,  /* [a-f0-9.:]{3,} */
-    SH_ID = 32,  /* unquoted word without ()="'! */
-    SH_QM = 64,  /* ? */
+    SH_Q = 1,   /* "quoted", without '\\' or newline (3.0.8 unescapes those) */
+    SH_H = 2,   /* uppercase hex pairs */
+    SH_D = 4,   /* digits */
+    SH_ND = 8,  /* -digits */
+    SH_IP = 16, /* [a-f0-9.:]{3,} */
+    SH_ID = 32, /* unquoted word without ()="'! */
+    SH_QM = 64, /* ? */
 };
 
 enum lib_group {
     G_NONE, /* ignored or numeric-only by 3.0.8: no need to keep one */
-    G_OPERATION, G_NAME, G_NAME2, G_NAMESPACE, G_DENIED, G_REQUESTED, G_ATTRIBUTE,
-    G_INFO, G_PEER_INFO, G_PROFILE, G_PEER_PROFILE, G_FAMILY, G_SOCK_TYPE, G_PROTOCOL,
-    G_COMM, G_LADDR, G_FADDR, G_BUS, G_PATH, G_INTERFACE, G_MEMBER, G_SIGNAL, G_PEER,
-    G_FSTYPE, G_FLAGS, G_SRCNAME,
+    G_OPERATION,
+    G_NAME,
+    G_NAME2,
+    G_NAMESPACE,
+    G_DENIED,
+    G_REQUESTED,
+    G_ATTRIBUTE,
+    G_INFO,
+    G_PEER_INFO,
+    G_PROFILE,
+    G_PEER_PROFILE,
+    G_FAMILY,
+    G_SOCK_TYPE,
+    G_PROTOCOL,
+    G_COMM,
+    G_LADDR,
+    G_FADDR,
+    G_BUS,
+    G_PATH,
+    G_INTERFACE,
+    G_MEMBER,
+    G_SIGNAL,
+    G_PEER,
+    G_FSTYPE,
+    G_FLAGS,
+    G_SRCNAME,
     G_STRING_END, /* groups above hold strings; below, numbers */
-    G_TASK, G_PARENT, G_TOKEN, G_PID, G_PEER_PID, G_ERROR, G_FSUID, G_OUID, G_LPORT, G_FPORT,
+    G_TASK,
+    G_PARENT,
+    G_TOKEN,
+    G_PID,
+    G_PEER_PID,
+    G_ERROR,
+    G_FSUID,
+    G_OUID,
+    G_LPORT,
+    G_FPORT,
     G__COUNT
 };
 
@@ -816,65 +853,65 @@ static const struct {
     unsigned shapes;
     enum lib_group group;
 } lib_keys[] = {
-    { "operation", NULL, SH_Q, G_OPERATION },
-    { "name", NULL, SH_Q | SH_H, G_NAME },
-    { "capname", NULL, SH_Q, G_NAME },
-    { "name2", NULL, SH_Q | SH_H, G_NAME2 },
-    { "target", NULL, SH_Q, G_NAME2 },
-    { "namespace", NULL, SH_Q | SH_H, G_NAMESPACE },
-    { "mask", NULL, SH_Q, G_DENIED },
-    { "denied_mask", NULL, SH_Q, G_DENIED },
-    { "denied", "denied_mask", SH_Q, G_DENIED },
-    { "requested_mask", NULL, SH_Q, G_REQUESTED },
-    { "requested", "requested_mask", SH_Q, G_REQUESTED },
-    { "attribute", NULL, SH_Q, G_ATTRIBUTE },
-    { "info", NULL, SH_Q, G_INFO },
-    { "peer_info", NULL, SH_Q, G_PEER_INFO },
-    { "profile", NULL, SH_Q | SH_H, G_PROFILE },
-    { "label", NULL, SH_Q | SH_H, G_PROFILE },
-    { "peer_profile", NULL, SH_Q | SH_H, G_PEER_PROFILE },
-    { "peer_label", NULL, SH_Q | SH_H, G_PEER_PROFILE },
-    { "tcontext", "peer_label", SH_Q | SH_H, G_PEER_PROFILE },
-    { "family", NULL, SH_Q, G_FAMILY },
-    { "sock_type", NULL, SH_Q, G_SOCK_TYPE },
-    { "protocol", NULL, SH_Q | SH_D, G_PROTOCOL },
-    { "comm", NULL, SH_Q | SH_H, G_COMM },
-    { "exe", NULL, SH_Q | SH_H, G_COMM },
-    { "laddr", NULL, SH_IP, G_LADDR },
-    { "saddr", "laddr", SH_IP, G_LADDR },
-    { "faddr", NULL, SH_IP, G_FADDR },
-    { "daddr", "faddr", SH_IP, G_FADDR },
-    { "bus", NULL, SH_Q, G_BUS },
-    { "path", NULL, SH_Q, G_PATH },
-    { "interface", NULL, SH_Q, G_INTERFACE },
-    { "member", NULL, SH_Q, G_MEMBER },
-    { "method", "member", SH_Q, G_MEMBER },
-    { "signal", NULL, SH_ID, G_SIGNAL },
-    { "peer", NULL, SH_Q, G_PEER },
-    { "fstype", NULL, SH_Q, G_FSTYPE },
-    { "flags", NULL, SH_Q, G_FLAGS },
-    { "srcname", NULL, SH_Q, G_SRCNAME },
-    { "task", NULL, SH_D, G_TASK },
-    { "parent", NULL, SH_D, G_PARENT },
-    { "magic_token", NULL, SH_D, G_TOKEN },
-    { "pid", NULL, SH_D, G_PID },
-    { "peer_pid", NULL, SH_D, G_PEER_PID },
-    { "error", NULL, SH_D | SH_ND, G_ERROR },
-    { "fsuid", NULL, SH_D, G_FSUID },
-    { "ouid", NULL, SH_D, G_OUID },
-    { "lport", NULL, SH_D, G_LPORT },
-    { "src", "lport", SH_D, G_LPORT },
-    { "fport", NULL, SH_D, G_FPORT },
-    { "dest", "fport", SH_D, G_FPORT },
-    { "type", NULL, SH_D, G_NONE },
-    { "FSUID", NULL, SH_Q, G_NONE },
-    { "OUID", NULL, SH_Q, G_NONE },
-    { "sauid", NULL, SH_D, G_NONE },
-    { "capability", NULL, SH_D, G_NONE },
-    { "offset", NULL, SH_D, G_NONE },
-    { "hostname", NULL, SH_Q | SH_H | SH_QM, G_NONE },
-    { "addr", NULL, SH_Q | SH_H | SH_QM, G_NONE },
-    { "terminal", NULL, SH_Q | SH_H | SH_QM, G_NONE },
+    {"operation", NULL, SH_Q, G_OPERATION},
+    {"name", NULL, SH_Q | SH_H, G_NAME},
+    {"capname", NULL, SH_Q, G_NAME},
+    {"name2", NULL, SH_Q | SH_H, G_NAME2},
+    {"target", NULL, SH_Q, G_NAME2},
+    {"namespace", NULL, SH_Q | SH_H, G_NAMESPACE},
+    {"mask", NULL, SH_Q, G_DENIED},
+    {"denied_mask", NULL, SH_Q, G_DENIED},
+    {"denied", "denied_mask", SH_Q, G_DENIED},
+    {"requested_mask", NULL, SH_Q, G_REQUESTED},
+    {"requested", "requested_mask", SH_Q, G_REQUESTED},
+    {"attribute", NULL, SH_Q, G_ATTRIBUTE},
+    {"info", NULL, SH_Q, G_INFO},
+    {"peer_info", NULL, SH_Q, G_PEER_INFO},
+    {"profile", NULL, SH_Q | SH_H, G_PROFILE},
+    {"label", NULL, SH_Q | SH_H, G_PROFILE},
+    {"peer_profile", NULL, SH_Q | SH_H, G_PEER_PROFILE},
+    {"peer_label", NULL, SH_Q | SH_H, G_PEER_PROFILE},
+    {"tcontext", "peer_label", SH_Q | SH_H, G_PEER_PROFILE},
+    {"family", NULL, SH_Q, G_FAMILY},
+    {"sock_type", NULL, SH_Q, G_SOCK_TYPE},
+    {"protocol", NULL, SH_Q | SH_D, G_PROTOCOL},
+    {"comm", NULL, SH_Q | SH_H, G_COMM},
+    {"exe", NULL, SH_Q | SH_H, G_COMM},
+    {"laddr", NULL, SH_IP, G_LADDR},
+    {"saddr", "laddr", SH_IP, G_LADDR},
+    {"faddr", NULL, SH_IP, G_FADDR},
+    {"daddr", "faddr", SH_IP, G_FADDR},
+    {"bus", NULL, SH_Q, G_BUS},
+    {"path", NULL, SH_Q, G_PATH},
+    {"interface", NULL, SH_Q, G_INTERFACE},
+    {"member", NULL, SH_Q, G_MEMBER},
+    {"method", "member", SH_Q, G_MEMBER},
+    {"signal", NULL, SH_ID, G_SIGNAL},
+    {"peer", NULL, SH_Q, G_PEER},
+    {"fstype", NULL, SH_Q, G_FSTYPE},
+    {"flags", NULL, SH_Q, G_FLAGS},
+    {"srcname", NULL, SH_Q, G_SRCNAME},
+    {"task", NULL, SH_D, G_TASK},
+    {"parent", NULL, SH_D, G_PARENT},
+    {"magic_token", NULL, SH_D, G_TOKEN},
+    {"pid", NULL, SH_D, G_PID},
+    {"peer_pid", NULL, SH_D, G_PEER_PID},
+    {"error", NULL, SH_D | SH_ND, G_ERROR},
+    {"fsuid", NULL, SH_D, G_FSUID},
+    {"ouid", NULL, SH_D, G_OUID},
+    {"lport", NULL, SH_D, G_LPORT},
+    {"src", "lport", SH_D, G_LPORT},
+    {"fport", NULL, SH_D, G_FPORT},
+    {"dest", "fport", SH_D, G_FPORT},
+    {"type", NULL, SH_D, G_NONE},
+    {"FSUID", NULL, SH_Q, G_NONE},
+    {"OUID", NULL, SH_Q, G_NONE},
+    {"sauid", NULL, SH_D, G_NONE},
+    {"capability", NULL, SH_D, G_NONE},
+    {"offset", NULL, SH_D, G_NONE},
+    {"hostname", NULL, SH_Q | SH_H | SH_QM, G_NONE},
+    {"addr", NULL, SH_Q | SH_H | SH_QM, G_NONE},
+    {"terminal", NULL, SH_Q | SH_H | SH_QM, G_NONE},
 };
 
 static bool all_chars(const char *v, size_t n, bool (*ok)(char))
@@ -934,8 +971,7 @@ static int lib_key_of(const struct kv_tok *t)
 /* The event words 3.0.8's scanner knows after apparmor=. */
 static bool lib_knows_event(const struct kv_tok *t)
 {
-    static const char *const words[] = { "DENIED", "AUDIT", "ALLOWED", "HINT", "STATUS",
-                                         "ERROR" };
+    static const char *const words[] = {"DENIED", "AUDIT", "ALLOWED", "HINT", "STATUS", "ERROR"};
     if (!t->is_quoted || t->is_unterminated)
         return false;
     for (size_t i = 0; i < COUNT(words); i++)
@@ -987,10 +1023,17 @@ static bool build_lib_line(const char *s, size_t len, struct strbuf *b)
     start = lib_record_start(s, len, has_aa ? &aa_tok : NULL, has_aa_type);
     if (start == (size_t)-1 || start > len)
         goto out;
-    /* the part before: no string field of its own */
+    /* The part before: envelope keys only, no string field of its own, and
+     * nothing 3.0.8 would split differently from us (a quote, or a '=' glued
+     * on as in "audit(1.2:3):info=..."), except a dbus message's "msg='". */
     pos = 0;
     while (kv_next(s, len, &pos, &t) && t.end <= start) {
         int k = lib_key_of(&t);
+        const char *v = t.key ? t.val : s + t.start;
+        size_t vlen = t.key ? t.end - (size_t)(t.val - s) : t.end - t.start;
+        bool is_user_msg = tok_key_is(&t, "msg") && t.val_len == 0 && s[t.end - 1] == '\'';
+        if (!is_user_msg && (memchr(v, '=', vlen) || memchr(v, '"', vlen) || memchr(v, '\'', vlen)))
+            goto out;
         if (t.key && k < 0 && !tok_key_is(&t, "type") && !tok_key_is(&t, "msg") &&
             !tok_key_is(&t, "uid") && !tok_key_is(&t, "auid") && !tok_key_is(&t, "ses") &&
             !tok_key_is(&t, "node"))
@@ -1079,8 +1122,7 @@ static void clean_copy(const char *line, size_t len, struct strbuf *w)
 }
 
 /* Hand the reader's record to out: 0, 1 (nothing found) or -KERR_PARSE. */
-static int finish_kv(bool is_found, struct aa_denial *kv, struct aa_denial *out,
-                     struct kerr *err)
+static int finish_kv(bool is_found, struct aa_denial *kv, struct aa_denial *out, struct kerr *err)
 {
     if (!is_found)
         return 1;
@@ -1190,6 +1232,9 @@ int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struc
     if (lib_rc == 0) {
         *out = lib;
         aa_denial_init(&lib);
+        /* the event is apparmor="..."'s, even if a later type=150x says otherwise */
+        if (kv.event != DENIAL_EVENT_INVALID)
+            out->event = kv.event;
         if (fill_gaps(out, &kv) > 0)
             out->parsed_by = DENIAL_BY_LIBAPPARMOR_FILLED;
         rc = 0;

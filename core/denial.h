@@ -10,10 +10,12 @@
  * (`audit[PID]: AVC apparmor=...`), a bare `audit: type=1400 audit(...)` and
  * dmesg (`[ stamp] audit: ...`). denial_parse_line() normalises the forms that
  * libapparmor 3.0.8 rejects, asks libapparmor (through core/apparmor, the only
- * file that sees it), and reads the line with its own key=value reader when
- * libapparmor cannot or leaves out fields the line has (`class=`, `requested=`,
- * `execpath=`, ...). The rule it keeps: a line holding `apparmor="DENIED"` is
- * always returned as a DENIED record.
+ * file that sees it) about a copy reduced to the keys and value shapes 3.0.8
+ * reads (it leaks or stops on the rest), and reads the line with its own
+ * key=value reader, which fills what libapparmor leaves out (`class=`,
+ * `execpath=`, `peer_addr=`, ...) or replaces it when it says INVALID. The
+ * rule it keeps: a line holding `apparmor="DENIED"` is always returned as a
+ * DENIED record.
  *
  * Depends on libc, xalloc, strbuf, kerr and core/apparmor. Must not print,
  * exit, or include a libapparmor header.
@@ -32,38 +34,38 @@ struct strbuf;
 /* Record types. The first seven mirror libapparmor's aa_record_event_type;
  * KILLED is the kernel's apparmor="KILLED" (kill-mode profiles), which 3.0.8
  * does not know. apparmor="AUTO" is read as AUDIT. */
-#define DENIAL_EVENT_LIST(_)                 \
-    _(DENIAL_EVENT_INVALID, "INVALID")       \
-    _(DENIAL_EVENT_ERROR, "ERROR")           \
-    _(DENIAL_EVENT_AUDIT, "AUDIT")           \
-    _(DENIAL_EVENT_ALLOWED, "ALLOWED")       \
-    _(DENIAL_EVENT_DENIED, "DENIED")         \
-    _(DENIAL_EVENT_HINT, "HINT")             \
-    _(DENIAL_EVENT_STATUS, "STATUS")         \
+#define DENIAL_EVENT_LIST(_)                                                                       \
+    _(DENIAL_EVENT_INVALID, "INVALID")                                                             \
+    _(DENIAL_EVENT_ERROR, "ERROR")                                                                 \
+    _(DENIAL_EVENT_AUDIT, "AUDIT")                                                                 \
+    _(DENIAL_EVENT_ALLOWED, "ALLOWED")                                                             \
+    _(DENIAL_EVENT_DENIED, "DENIED")                                                               \
+    _(DENIAL_EVENT_HINT, "HINT")                                                                   \
+    _(DENIAL_EVENT_STATUS, "STATUS")                                                               \
     _(DENIAL_EVENT_KILLED, "KILLED")
 
 #define DENIAL_ENUM_(id, name) id,
 enum denial_event { DENIAL_EVENT_LIST(DENIAL_ENUM_) DENIAL_EVENT__COUNT };
 
 /* The form a line came in (what its prefix looked like). */
-#define DENIAL_SOURCE_LIST(_)                                                        \
-    _(DENIAL_SRC_UNKNOWN, "unknown")            /* none of the forms below */        \
-    _(DENIAL_SRC_AUDITD, "auditd")              /* [node=H ]type=AVC msg=audit(..) */ \
-    _(DENIAL_SRC_AUDITD_NUMERIC, "auditd-type") /* type=1400 msg=audit(...) */       \
-    _(DENIAL_SRC_AUDISP, "audisp")              /* msg=audit(...) without type= */   \
-    _(DENIAL_SRC_SYSLOG, "syslog")              /* "May 22 09:45:33 host kernel: ..." */ \
-    _(DENIAL_SRC_KMSG, "kmsg")                  /* "5,1234,5678901,-;audit: ..." */  \
-    _(DENIAL_SRC_JOURNALD, "journald")          /* "... audit[PID]: AVC apparmor=" */ \
-    _(DENIAL_SRC_BARE, "bare")                  /* "audit: type=1400 audit(...)" */  \
+#define DENIAL_SOURCE_LIST(_)                                                                      \
+    _(DENIAL_SRC_UNKNOWN, "unknown")            /* none of the forms below */                      \
+    _(DENIAL_SRC_AUDITD, "auditd")              /* [node=H ]type=AVC msg=audit(..) */              \
+    _(DENIAL_SRC_AUDITD_NUMERIC, "auditd-type") /* type=1400 msg=audit(...) */                     \
+    _(DENIAL_SRC_AUDISP, "audisp")              /* msg=audit(...) without type= */                 \
+    _(DENIAL_SRC_SYSLOG, "syslog")              /* "May 22 09:45:33 host kernel: ..." */           \
+    _(DENIAL_SRC_KMSG, "kmsg")                  /* "5,1234,5678901,-;audit: ..." */                \
+    _(DENIAL_SRC_JOURNALD, "journald")          /* "... audit[PID]: AVC apparmor=" */              \
+    _(DENIAL_SRC_BARE, "bare")                  /* "audit: type=1400 audit(...)" */                \
     _(DENIAL_SRC_DMESG, "dmesg")                /* "[ 12.345678] audit: ..." */
 
 enum denial_source { DENIAL_SOURCE_LIST(DENIAL_ENUM_) DENIAL_SRC__COUNT };
 
 /* Which reader produced the record (diagnostics and tests). */
-#define DENIAL_PARSER_LIST(_)                                                       \
-    _(DENIAL_BY_NONE, "none")                                                       \
-    _(DENIAL_BY_LIBAPPARMOR, "libapparmor")         /* parse_record() alone */       \
-    _(DENIAL_BY_LIBAPPARMOR_FILLED, "libapparmor+") /* + fields from our reader */   \
+#define DENIAL_PARSER_LIST(_)                                                                      \
+    _(DENIAL_BY_NONE, "none")                                                                      \
+    _(DENIAL_BY_LIBAPPARMOR, "libapparmor")         /* parse_record() alone */                     \
+    _(DENIAL_BY_LIBAPPARMOR_FILLED, "libapparmor+") /* + fields from our reader */                 \
     _(DENIAL_BY_READER, "reader")                   /* our key=value reader alone */
 
 enum denial_parser { DENIAL_PARSER_LIST(DENIAL_ENUM_) DENIAL_BY__COUNT };
@@ -82,52 +84,52 @@ struct aa_denial {
     enum denial_source source_format; /* the form of the line */
     enum denial_parser parsed_by;
 
-    char *audit_id;                   /* "1716371133.123:456" from audit(...) */
-    int64_t epoch_s;                  /* seconds since the epoch, 0 when absent */
-    int epoch_ms;                     /* milliseconds part, 0..999 */
-    unsigned long audit_serial;       /* the ":456" part, 0 when absent */
+    char *audit_id;             /* "1716371133.123:456" from audit(...) */
+    int64_t epoch_s;            /* seconds since the epoch, 0 when absent */
+    int epoch_ms;               /* milliseconds part, 0..999 */
+    unsigned long audit_serial; /* the ":456" part, 0 when absent */
 
-    char *operation;                  /* operation= */
-    char *rule_class;                 /* class= (kernels >= 6.x); libapparmor 4.1 calls it rule_class */
-    char *profile;                    /* profile=|label= (a label may be a stack "a//&b") */
-    char *peer_profile;               /* peer_profile=|peer_label=|tcontext= */
-    char *peer;                       /* peer= (signal, ptrace, unix) */
-    char *name;                       /* name= (path, capability name, ...); capname= when no name= */
-    char *name2;                      /* name2=|target= */
-    char *aa_namespace;               /* namespace= (AppArmor policy namespace, not a pod's) */
-    char *comm;                       /* comm=|exe= (the later one wins, as in libapparmor) */
-    char *requested_mask;             /* requested_mask=|requested= */
-    char *denied_mask;                /* denied_mask=|denied=|mask= */
-    char *info;                       /* info= */
-    char *attribute;                  /* attribute= */
-    char *execpath;                   /* execpath= */
-    char *capname;                    /* capname= */
-    char *signal;                     /* signal= */
-    char *net_family;                 /* family= */
-    char *net_sock_type;              /* sock_type= */
-    char *net_protocol;               /* protocol=, numbers mapped to names as libapparmor does */
-    char *net_local_addr;             /* laddr=|saddr= */
-    char *net_foreign_addr;           /* faddr=|daddr= */
-    char *net_addr;                   /* addr= (unix sockets; "none" and "?" are absent) */
-    char *peer_addr;                  /* peer_addr= (unix sockets; "none" is absent) */
-    char *dbus_bus;                   /* bus= */
-    char *dbus_path;                  /* path= */
-    char *dbus_interface;             /* interface= */
-    char *dbus_member;                /* member=|method= */
-    char *fs_type;                    /* fstype= */
-    char *flags;                      /* flags= */
-    char *src_name;                   /* srcname= */
+    char *operation;        /* operation= */
+    char *rule_class;       /* class= (kernels >= 6.x); libapparmor 4.1 calls it rule_class */
+    char *profile;          /* profile=|label= (a label may be a stack "a//&b") */
+    char *peer_profile;     /* peer_profile=|peer_label=|tcontext= */
+    char *peer;             /* peer= (signal, ptrace, unix) */
+    char *name;             /* name= (path, capability name, ...); capname= when no name= */
+    char *name2;            /* name2=|target= */
+    char *aa_namespace;     /* namespace= (AppArmor policy namespace, not a pod's) */
+    char *comm;             /* comm=|exe= (the later one wins, as in libapparmor) */
+    char *requested_mask;   /* requested_mask=|requested= */
+    char *denied_mask;      /* denied_mask=|denied=|mask= */
+    char *info;             /* info= */
+    char *attribute;        /* attribute= */
+    char *execpath;         /* execpath= */
+    char *capname;          /* capname= */
+    char *signal;           /* signal= */
+    char *net_family;       /* family= */
+    char *net_sock_type;    /* sock_type= */
+    char *net_protocol;     /* protocol=, numbers mapped to names as libapparmor does */
+    char *net_local_addr;   /* laddr=|saddr= */
+    char *net_foreign_addr; /* faddr=|daddr= */
+    char *net_addr;         /* addr= (unix sockets; "none" and "?" are absent) */
+    char *peer_addr;        /* peer_addr= (unix sockets; "none" is absent) */
+    char *dbus_bus;         /* bus= */
+    char *dbus_path;        /* path= */
+    char *dbus_interface;   /* interface= */
+    char *dbus_member;      /* member=|method= */
+    char *fs_type;          /* fstype= */
+    char *flags;            /* flags= */
+    char *src_name;         /* srcname= */
 
-    long pid;                         /* pid= (host TGID of the task) */
-    long peer_pid;                    /* peer_pid= */
-    long parent;                      /* parent= */
-    long fsuid;                       /* fsuid= */
-    long ouid;                        /* ouid= */
-    long capability;                  /* capability= */
-    long net_local_port;              /* lport=|src= */
-    long net_foreign_port;            /* fport=|dest= */
-    int error_code;                   /* error=-13 gives 13 (as libapparmor), 0 when absent */
-    bool is_truncated;                /* the line ended inside a quoted value */
+    long pid;              /* pid= (host TGID of the task) */
+    long peer_pid;         /* peer_pid= */
+    long parent;           /* parent= */
+    long fsuid;            /* fsuid= */
+    long ouid;             /* ouid= */
+    long capability;       /* capability= */
+    long net_local_port;   /* lport=|src= */
+    long net_foreign_port; /* fport=|dest= */
+    int error_code;        /* error=-13 gives 13 (as libapparmor), 0 when absent */
+    bool is_truncated;     /* the line ended inside a quoted value */
 
     /* Attribution, left NULL here; the agent fills them (owned too). */
     char *node;

@@ -49,17 +49,17 @@ static void test_empty_and_garbage(void **state)
     expect_error("");
     expect_error("\n");
     expect_error("no mode");
-    expect_error("k8s-x (enforce");     /* no closing parenthesis */
-    expect_error("k8s-x enforce)");     /* no " (" */
-    expect_error(" (enforce)");         /* no label */
-    expect_error("k8s-x ()");           /* empty mode */
+    expect_error("k8s-x (enforce");      /* no closing parenthesis */
+    expect_error("k8s-x enforce)");      /* no " (" */
+    expect_error(" (enforce)");          /* no label */
+    expect_error("k8s-x ()");            /* empty mode */
     expect_error("k8s-x (enforce)\n\n"); /* only one newline is stripped */
-    expect_error("a//& (enforce)");     /* empty stacked component */
+    expect_error("a//& (enforce)");      /* empty stacked component */
     expect_error("//&b (enforce)");
     expect_error("a//&//&b (enforce)");
-    expect_error(":ns (enforce)");      /* namespace without its second colon */
-    expect_error("::p (enforce)");      /* empty namespace */
-    expect_error(":ns: (enforce)");     /* namespace without a profile */
+    expect_error(":ns (enforce)");  /* namespace without its second colon */
+    expect_error("::p (enforce)");  /* empty namespace */
+    expect_error(":ns: (enforce)"); /* namespace without a profile */
     expect_error(":ns:// (enforce)");
     expect_error("unconfined\n\n");
 }
@@ -124,7 +124,7 @@ static void test_stack_with_namespace(void **state)
     assert_true(aa_label_has_profile(&l, "a"));
     assert_true(aa_label_has_profile(&l, ":ns:b"));
     assert_true(aa_label_has_profile(&l, ":ns://b"));
-    assert_false(aa_label_has_profile(&l, "b"));     /* b in the root namespace: no */
+    assert_false(aa_label_has_profile(&l, "b")); /* b in the root namespace: no */
     assert_false(aa_label_has_profile(&l, ":other:b"));
     assert_false(aa_label_has_profile(&l, ":ns:"));
     assert_false(l.is_unconfined);
@@ -161,11 +161,11 @@ static void test_complain_and_other_modes(void **state)
         enum aa_label_mode mode;
         const char *mode_str;
     } cases[] = {
-        { "k8s-deny-write (complain)", AA_LABEL_MODE_COMPLAIN, "complain" },
-        { "k8s-deny-write (kill)", AA_LABEL_MODE_KILL, "kill" },
-        { "k8s-deny-write (unconfined)", AA_LABEL_MODE_UNCONFINED, "unconfined" },
-        { "k8s-deny-write (user)", AA_LABEL_MODE_USER, "user" },
-        { "k8s-deny-write (prompt)", AA_LABEL_MODE_UNKNOWN, "prompt" },
+        {"k8s-deny-write (complain)", AA_LABEL_MODE_COMPLAIN, "complain"},
+        {"k8s-deny-write (kill)", AA_LABEL_MODE_KILL, "kill"},
+        {"k8s-deny-write (unconfined)", AA_LABEL_MODE_UNCONFINED, "unconfined"},
+        {"k8s-deny-write (user)", AA_LABEL_MODE_USER, "user"},
+        {"k8s-deny-write (prompt)", AA_LABEL_MODE_UNKNOWN, "prompt"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct aa_label l;
