@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "views.h"
 #include "xalloc.h"
 
@@ -59,6 +60,16 @@ static struct finding *add(struct finding_list *l, enum finding_severity sev,
     return f;
 }
 
+/* armortop-agent's own pods run Unconfined by design (deploy/daemonset.yaml):
+ * they read every process's label and load policy. */
+static bool is_agent_pod(const struct pod_row *r)
+{
+    const char *ap = r->agent ? r->agent->agent_pod : NULL;
+    size_t nl = r->pod->ns ? strlen(r->pod->ns) : 0;
+    return ap && r->pod->ns && r->pod->name && strncmp(ap, r->pod->ns, nl) == 0 &&
+           ap[nl] == '/' && strcmp(ap + nl + 1, r->pod->name) == 0;
+}
+
 static void row_findings(struct finding_list *l, const struct pod_row *r)
 {
     const struct aa_declared *d = &r->declared;
@@ -93,7 +104,7 @@ static void row_findings(struct finding_list *l, const struct pod_row *r)
         f->message =
             xasprintf("%s: \"%s\"", d->invalid_reason, d->invalid_raw ? d->invalid_raw : "");
     }
-    if (d->type == AA_TYPE_UNCONFINED) {
+    if (d->type == AA_TYPE_UNCONFINED && !is_agent_pod(r)) {
         f = add(l, FINDING_WARNING, FINDING_DECLARED_UNCONFINED, r);
         f->message =
             xasprintf("declared Unconfined (%s): runs without AppArmor", aa_source_name(d->source));
@@ -102,6 +113,33 @@ static void row_findings(struct finding_list *l, const struct pod_row *r)
         f = add(l, FINDING_WARNING, FINDING_PRIVILEGED_UNCONFINED, r);
         f->message = xstrdup("privileged container with no AppArmor profile runs unconfined; "
                              "set appArmorProfile RuntimeDefault or Localhost");
+    }
+    if (r->agent && r->agent->has_data && d->type == AA_TYPE_LOCALHOST && d->profile &&
+        *d->profile && !r->blocked && !agent_node_find_profile(r->agent, d->profile) &&
+        !r->pod->is_terminating && !(r->ctr->has_status && r->ctr->state == KSTATE_TERMINATED)) {
+        f = add(l, FINDING_CRITICAL, FINDING_PROFILE_MISSING, r);
+        f->profile = xstrdup(d->profile);
+        f->message = xasprintf("profile %s is not loaded on %s%s", d->profile, r->agent->node,
+                               r->actual ? " (the container runs, but a restart will fail)"
+                                         : "; the container cannot start there");
+    }
+    /* an invalid declaration (reported above) has nothing to compare with */
+    bool is_decl_invalid = d->type == AA_TYPE_INVALID ||
+                           (d->type == AA_TYPE_LOCALHOST && (!d->profile || !*d->profile));
+    if (r->status == AA_STATUS_MISMATCH && r->actual && !is_decl_invalid) {
+        char buf[300];
+        f = add(l, FINDING_CRITICAL, FINDING_MISMATCH, r);
+        f->profile = xstrdup_or_null(d->type == AA_TYPE_LOCALHOST ? d->profile : NULL);
+        f->message = xasprintf("declared %s, but the kernel shows \"%s\"",
+                               aa_declared_format(d, buf, sizeof buf),
+                               r->actual->label ? r->actual->label : "?");
+    }
+    if (r->status == AA_STATUS_COMPLAIN) {
+        f = add(l, FINDING_WARNING, FINDING_COMPLAIN_IN_USE, r);
+        f->profile = xstrdup_or_null(r->actual && r->actual->profile ? r->actual->profile
+                                                                      : d->profile);
+        f->message = xasprintf("runs under %s in complain mode: violations are logged, not blocked",
+                               f->profile ? f->profile : "its profile");
     }
     if (d->has_conflict) {
         f = add(l, FINDING_WARNING, FINDING_ANNOTATION_CONFLICT, r);
@@ -140,6 +178,108 @@ static int cmp_keyed(const void *a, const void *b)
     return ka->seq < kb->seq ? -1 : ka->seq > kb->seq;
 }
 
+static struct finding *add_plain(struct finding_list *l, enum finding_severity sev,
+                                 enum finding_kind kind, const char *node)
+{
+    if (l->count == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->items = xreallocarray(l->items, l->cap, sizeof *l->items);
+    }
+    struct finding *f = &l->items[l->count++];
+    memset(f, 0, sizeof *f);
+    f->severity = sev;
+    f->kind = kind;
+    f->node = node;
+    return f;
+}
+
+static bool node_is_windows(const struct kube_node *n)
+{
+    return n->os && strcmp(n->os, "windows") == 0;
+}
+
+/* Node and profile findings from agent data. */
+static void agent_findings(struct finding_list *l, const struct kube_snapshot *snap,
+                           const struct view_opts *opts)
+{
+    const struct agent_fleet *fl = opts->agents;
+    struct finding *f;
+    for (size_t i = 0; snap && i < snap->nodes.count; i++) {
+        const struct kube_node *nd = &snap->nodes.items[i];
+        if (!nd->name || node_is_windows(nd))
+            continue;
+        const struct agent_node *a = agent_fleet_find(fl, nd->name);
+        if (!a || a->state == AGENT_STATE_NONE) {
+            f = add_plain(l, FINDING_WARNING, FINDING_AGENT_MISSING, nd->name);
+            f->message = xasprintf("no armortop-agent on %s: its profiles, real confinement and "
+                                   "denials are unknown",
+                                   nd->name);
+            continue;
+        }
+        if (a->state != AGENT_STATE_OK) {
+            f = add_plain(l, FINDING_WARNING, FINDING_AGENT_UNHEALTHY, a->node);
+            if (a->state == AGENT_STATE_UNAUTHORIZED)
+                f->message = xasprintf("agent: unauthorized (%s)%s", a->error ? a->error : "",
+                                       a->has_data ? "; showing older data" : "");
+            else if (a->state == AGENT_STATE_STALE)
+                f->message = xasprintf("agent data is stale (last good poll %llds ago): %s",
+                                       (long long)(opts->now > a->fetched_at
+                                                       ? opts->now - a->fetched_at
+                                                       : 0),
+                                       a->error ? a->error : "poll failed");
+            else
+                f->message = xasprintf("agent %s: %s", agent_state_name(a->state),
+                                       a->error ? a->error : "no answer");
+        }
+        if (a->has_data && !agent_node_is_aa_effective(a)) {
+            f = add_plain(l, FINDING_WARNING, FINDING_APPARMOR_DISABLED, a->node);
+            f->message = xasprintf("AppArmor is disabled on %s (%s): no container there is "
+                                   "confined",
+                                   a->node, a->aa_reason ? a->aa_reason : "reason unknown");
+        }
+    }
+    struct profile_row *rows = NULL;
+    size_t n = 0;
+    profile_rows_build(snap, opts, &rows, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct profile_row *r = &rows[i];
+        for (int kind = 0; kind < 3; kind++) {
+            const char *const *nodes = kind == 0   ? r->missing_nodes
+                                       : kind == 1 ? r->mode_odd_nodes
+                                                   : r->hash_odd_nodes;
+            size_t count = kind == 0 ? r->missing_count
+                                     : kind == 1 ? r->mode_odd_count : r->hash_odd_count;
+            bool on = kind == 0 ? r->is_missing_somewhere
+                                : kind == 1 ? r->is_mode_drift : r->is_hash_drift;
+            if (!on || count == 0)
+                continue;
+            f = add_plain(l, FINDING_WARNING, FINDING_PROFILE_DRIFT, count == 1 ? nodes[0] : NULL);
+            f->profile = r->ns ? xasprintf(":%s:%s", r->ns, r->name) : xstrdup(r->name);
+            f->drift = kind == 0 ? "missing" : kind == 1 ? "mode" : "hash";
+            f->nodes = xcalloc(count, sizeof *f->nodes);
+            memcpy(f->nodes, nodes, count * sizeof *f->nodes);
+            f->node_count = count;
+            struct strbuf sb;
+            strbuf_init(&sb);
+            for (size_t k = 0; k < count && k < 8; k++)
+                strbuf_printf(&sb, "%s%s", k ? ", " : "", nodes[k]);
+            if (count > 8)
+                strbuf_printf(&sb, ", +%zu more", count - 8);
+            if (kind == 0)
+                f->message = xasprintf("loaded on %zu of %zu nodes; missing on %s",
+                                       r->loaded_count, r->node_total, strbuf_str(&sb));
+            else if (kind == 1)
+                f->message = xasprintf("mode differs from the other nodes (%s) on %s", r->modes,
+                                       strbuf_str(&sb));
+            else
+                f->message = xasprintf("%zu different hashes: the policy differs on %s",
+                                       r->hash_variants, strbuf_str(&sb));
+            strbuf_done(&sb);
+        }
+    }
+    profile_rows_free(&rows, n);
+}
+
 int findings_build(const struct kube_snapshot *snap, const struct view_opts *opts,
                    struct finding_list **out)
 {
@@ -149,6 +289,8 @@ int findings_build(const struct kube_snapshot *snap, const struct view_opts *opt
     pod_rows_build(snap, opts, &rows, &n);
     for (size_t i = 0; i < n; i++)
         row_findings(l, &rows[i]);
+    if (opts && opts->agents)
+        agent_findings(l, snap, opts);
     if (l->count > 1) {
         struct keyed *k = xcalloc(l->count, sizeof *k);
         for (size_t i = 0; i < l->count; i++) {
@@ -173,6 +315,7 @@ void findings_free(struct finding_list **list)
     for (size_t i = 0; i < l->count; i++) {
         free(l->items[i].profile);
         free(l->items[i].message);
+        free(l->items[i].nodes);
     }
     free(l->items);
     free(l);

@@ -589,6 +589,8 @@ int http_perform(struct http_client *hc, const struct http_request *req, long *s
         curl_easy_setopt(easy, CURLOPT_USERNAME, req->username);
         curl_easy_setopt(easy, CURLOPT_PASSWORD, req->password ? req->password : "");
     }
+    for (size_t i = 0; req->headers && req->headers[i]; i++)
+        headers = curl_slist_append(headers, req->headers[i]);
     if (req->post_data) {
         char *ct = xasprintf("Content-Type: %s",
                              req->content_type ? req->content_type : "application/json");

@@ -73,6 +73,9 @@ struct http_request {
     size_t client_cert_pem_len;
     const char *client_key_pem;
     size_t client_key_pem_len;
+    /* extra request headers, "Name: value" each, NULL-terminated (borrowed, may
+     * be NULL), e.g. the agent token in X-Armortop-Authorization */
+    const char *const *headers;
     /* limits */
     long timeout_ms;       /* whole transfer; 0 = none (watches) */
     long idle_timeout_ms;  /* fail with KERR_TIMEOUT after this long below 1 byte/s (libcurl

@@ -12,6 +12,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "xalloc.h"
 
@@ -90,6 +92,14 @@ static void put_str_or_null(struct strbuf *sb, const char *s)
         strbuf_puts(sb, "null");
 }
 
+static void put_int_or_null(struct strbuf *sb, long long v, bool is_null)
+{
+    if (is_null)
+        strbuf_puts(sb, "null");
+    else
+        strbuf_printf(sb, "%lld", v);
+}
+
 static void key(struct strbuf *sb, const char *k, bool first)
 {
     if (!first)
@@ -143,7 +153,20 @@ static void render_pods(const struct kube_snapshot *snap, const struct view_opts
         }
         strbuf_putc(out, '}');
         key(out, "actual", false);
-        strbuf_puts(out, "null");
+        if (r->actual) {
+            strbuf_putc(out, '{');
+            key(out, "label", true);
+            put_str_or_null(out, r->actual->profile ? r->actual->profile : r->actual->label);
+            key(out, "mode", false);
+            put_str_or_null(out, r->actual->mode);
+            key(out, "pid", false);
+            put_int_or_null(out, r->actual->pid, r->actual->pid < 0);
+            key(out, "raw", false);
+            put_str_or_null(out, r->actual->label);
+            strbuf_putc(out, '}');
+        } else {
+            strbuf_puts(out, "null");
+        }
         key(out, "status", false);
         put_json_str(out, aa_status_name(r->status));
         if (r->blocked) {
@@ -189,10 +212,59 @@ static void render_nodes(const struct kube_snapshot *snap, const struct view_opt
         put_str_or_null(out, nd->internal_ip);
         key(out, "pods", false);
         strbuf_printf(out, "%zu", rows[i].pod_count);
+        const struct agent_node *a = rows[i].agent;
+        bool has_agents = opts && opts->agents, has_data = a && a->has_data;
         key(out, "agent", false);
-        strbuf_puts(out, "null");
+        if (!has_agents) {
+            strbuf_puts(out, "null");
+        } else {
+            strbuf_putc(out, '{');
+            key(out, "state", true);
+            put_json_str(out, agent_state_name(a ? a->state : AGENT_STATE_NONE));
+            key(out, "error", false);
+            put_str_or_null(out, a ? a->error : NULL);
+            key(out, "fetched_at", false);
+            put_int_or_null(out, a ? a->fetched_at : 0, !a || a->fetched_at <= 0);
+            key(out, "age_s", false);
+            put_int_or_null(out, a && opts->now > 0 ? opts->now - a->fetched_at : 0,
+                            !a || a->fetched_at <= 0 || opts->now <= 0);
+            key(out, "endpoint", false);
+            put_str_or_null(out, a ? a->endpoint : NULL);
+            key(out, "version", false);
+            put_str_or_null(out, a ? a->version : NULL);
+            key(out, "revision", false);
+            put_int_or_null(out, a ? a->revision : 0, !has_data || a->revision < 0);
+            key(out, "restarts", false);
+            strbuf_printf(out, "%u", a ? a->restart_count : 0);
+            key(out, "note", false);
+            put_str_or_null(out, a ? a->note : NULL);
+            strbuf_putc(out, '}');
+        }
         key(out, "apparmor", false);
-        strbuf_puts(out, "null");
+        if (has_data) {
+            strbuf_putc(out, '{');
+            key(out, "enabled", true);
+            strbuf_puts(out, agent_node_is_aa_effective(a) ? "true" : "false");
+            key(out, "kernel_reports_enabled", false);
+            strbuf_puts(out, a->is_aa_enabled ? "true" : "false");
+            key(out, "reason", false);
+            put_str_or_null(out, a->aa_reason);
+            strbuf_putc(out, '}');
+        } else {
+            strbuf_puts(out, "null");
+        }
+        key(out, "profiles", false);
+        if (has_data)
+            strbuf_printf(out, "{\"total\":%zu,\"enforce\":%zu,\"complain\":%zu}",
+                          a->profile_count, rows[i].enforce_count, rows[i].complain_count);
+        else
+            strbuf_puts(out, "null");
+        key(out, "drift", false);
+        put_int_or_null(out, (long long)rows[i].drift_count, !has_data);
+        key(out, "unconfined", false);
+        put_int_or_null(out, (long long)rows[i].unconfined_count, !has_data);
+        key(out, "denials", false);
+        put_int_or_null(out, (long long)rows[i].denial_count, !a);
         strbuf_putc(out, '}');
     }
     strbuf_puts(out, n ? "\n]\n" : "]\n");
@@ -224,10 +296,191 @@ static void render_findings(const struct kube_snapshot *snap, const struct view_
         put_str_or_null(out, f->profile);
         key(out, "message", false);
         put_str_or_null(out, f->message);
+        if (f->drift) {
+            key(out, "drift", false);
+            put_json_str(out, f->drift);
+            key(out, "nodes", false);
+            strbuf_putc(out, '[');
+            for (size_t k = 0; k < f->node_count; k++) {
+                if (k)
+                    strbuf_putc(out, ',');
+                put_json_str(out, f->nodes[k]);
+            }
+            strbuf_putc(out, ']');
+        }
         strbuf_putc(out, '}');
     }
     strbuf_puts(out, fl->count ? "\n]\n" : "]\n");
     findings_free(&fl);
+}
+
+static void render_profiles(const struct kube_snapshot *snap, const struct view_opts *opts,
+                            struct strbuf *out)
+{
+    struct profile_row *rows;
+    size_t n;
+    profile_rows_build(snap, opts, &rows, &n);
+    strbuf_putc(out, '[');
+    for (size_t i = 0; i < n; i++) {
+        const struct profile_row *r = &rows[i];
+        strbuf_puts(out, i ? ",\n  {" : "\n  {");
+        key(out, "name", true);
+        put_str_or_null(out, r->name);
+        key(out, "namespace", false);
+        put_str_or_null(out, r->ns);
+        key(out, "modes", false);
+        strbuf_putc(out, '[');
+        bool first = true;
+        if (r->enforce_count) {
+            put_json_str(out, "enforce");
+            first = false;
+        }
+        if (r->complain_count) {
+            if (!first)
+                strbuf_putc(out, ',');
+            put_json_str(out, "complain");
+            first = false;
+        }
+        if (r->other_mode_count) {
+            /* the other mode names, from the joined string */
+            const char *m = r->modes;
+            while (m && *m) {
+                const char *e = strchr(m, ',');
+                size_t len = e ? (size_t)(e - m) : strlen(m);
+                if (!(len == 7 && strncmp(m, "enforce", 7) == 0) &&
+                    !(len == 8 && strncmp(m, "complain", 8) == 0) && !(len == 1 && *m == '-')) {
+                    char *one = xstrndup(m, len);
+                    if (!first)
+                        strbuf_putc(out, ',');
+                    put_json_str(out, one);
+                    free(one);
+                    first = false;
+                }
+                m = e ? e + 1 : NULL;
+            }
+        }
+        strbuf_putc(out, ']');
+        key(out, "nodes_loaded", false);
+        strbuf_printf(out, "%zu", r->loaded_count);
+        key(out, "nodes_total", false);
+        strbuf_printf(out, "%zu", r->node_total);
+        key(out, "missing_on", false);
+        strbuf_putc(out, '[');
+        for (size_t k = 0; k < r->missing_count; k++) {
+            if (k)
+                strbuf_putc(out, ',');
+            put_json_str(out, r->missing_nodes[k]);
+        }
+        strbuf_putc(out, ']');
+        key(out, "hash", false);
+        if (r->hash_variants == 0) {
+            strbuf_puts(out, "null");
+        } else if (r->hash_variants == 1) {
+            put_json_str(out, "agree");
+        } else {
+            strbuf_printf(out, "\"%zu variants\"", r->hash_variants);
+        }
+        key(out, "hash_variants", false);
+        strbuf_printf(out, "%zu", r->hash_variants);
+        key(out, "pods", false);
+        strbuf_printf(out, "%zu", r->pod_count);
+        key(out, "containers", false);
+        strbuf_printf(out, "%zu", r->container_count);
+        key(out, "denials", false);
+        strbuf_printf(out, "%llu", (unsigned long long)r->denial_count);
+        key(out, "drift", false);
+        strbuf_putc(out, '[');
+        first = true;
+        if (r->is_missing_somewhere) {
+            put_json_str(out, "missing");
+            first = false;
+        }
+        if (r->is_mode_drift) {
+            strbuf_puts(out, first ? "" : ",");
+            put_json_str(out, "mode");
+            first = false;
+        }
+        if (r->is_hash_drift) {
+            strbuf_puts(out, first ? "" : ",");
+            put_json_str(out, "hash");
+        }
+        strbuf_putc(out, ']');
+        key(out, "note", false);
+        put_str_or_null(out, r->drift);
+        strbuf_putc(out, '}');
+    }
+    strbuf_puts(out, n ? "\n]\n" : "]\n");
+    profile_rows_free(&rows, n);
+}
+
+static void render_denials(const struct kube_snapshot *snap, const struct view_opts *opts,
+                           struct strbuf *out)
+{
+    struct denial_row *rows;
+    size_t n;
+    denial_rows_build(snap, opts, &rows, &n);
+    strbuf_putc(out, '[');
+    for (size_t i = 0; i < n; i++) {
+        const struct agent_denial_record *d = rows[i].rec;
+        strbuf_puts(out, i ? ",\n  {" : "\n  {");
+        key(out, "node", true);
+        put_str_or_null(out, d->node);
+        key(out, "time", false);
+        if (d->time > 0) {
+            time_t tt = (time_t)d->time;
+            struct tm tm;
+            char tb[48];
+            gmtime_r(&tt, &tm);
+            size_t l = strftime(tb, sizeof tb, "%Y-%m-%dT%H:%M:%S", &tm);
+            snprintf(tb + l, sizeof tb - l, ".%03dZ", d->time_ms);
+            put_json_str(out, tb);
+        } else {
+            strbuf_puts(out, "null");
+        }
+        key(out, "cursor", false);
+        strbuf_printf(out, "%llu", (unsigned long long)d->cursor);
+        key(out, "event", false);
+        put_str_or_null(out, d->event);
+        key(out, "profile", false);
+        put_str_or_null(out, d->profile);
+        key(out, "operation", false);
+        put_str_or_null(out, d->operation);
+        key(out, "class", false);
+        put_str_or_null(out, d->rule_class);
+        key(out, "name", false);
+        put_str_or_null(out, d->name);
+        key(out, "target", false);
+        put_str_or_null(out, d->target);
+        key(out, "requested_mask", false);
+        put_str_or_null(out, d->requested_mask);
+        key(out, "denied_mask", false);
+        put_str_or_null(out, d->denied_mask);
+        key(out, "pid", false);
+        put_int_or_null(out, d->pid, d->pid < 0);
+        key(out, "comm", false);
+        put_str_or_null(out, d->comm);
+        key(out, "namespace", false);
+        put_str_or_null(out, rows[i].pod ? rows[i].pod->ns : NULL);
+        key(out, "pod", false);
+        put_str_or_null(out, rows[i].pod ? rows[i].pod->name : NULL);
+        key(out, "container", false);
+        put_str_or_null(out, rows[i].ctr ? rows[i].ctr->name : NULL);
+        key(out, "pod_uid", false);
+        put_str_or_null(out, d->pod_uid);
+        key(out, "container_id", false);
+        put_str_or_null(out, d->container_id);
+        key(out, "label", false);
+        put_str_or_null(out, d->label);
+        key(out, "attributed_by", false);
+        put_str_or_null(out, d->attributed_by);
+        key(out, "aa_namespace", false);
+        put_str_or_null(out, d->aa_namespace);
+        key(out, "info", false);
+        put_str_or_null(out, d->info);
+        strbuf_putc(out, '}');
+    }
+    strbuf_puts(out, n ? "\n]\n" : "]\n");
+    free(rows);
 }
 
 int view_render_json(enum view_id view, const struct kube_snapshot *snap,
@@ -244,8 +497,16 @@ int view_render_json(enum view_id view, const struct kube_snapshot *snap,
         render_findings(snap, opts, out);
         return 0;
     case VIEW_PROFILES:
+        if (opts && opts->agents)
+            render_profiles(snap, opts, out);
+        else
+            strbuf_puts(out, "[]\n");
+        return 0;
     case VIEW_DENIALS:
-        strbuf_puts(out, "[]\n");
+        if (opts && opts->agents)
+            render_denials(snap, opts, out);
+        else
+            strbuf_puts(out, "[]\n");
         return 0;
     case VIEW__COUNT:
         break;

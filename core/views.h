@@ -16,7 +16,10 @@
  *                 "profile": string|null, "source": "container"|"annotation"|"pod"|"unset",
  *                 "invalid": string            (only when an invalid value was seen),
  *                 "raw": string|null          (that value as written; with "invalid")},
- *    "actual": null (no agent data yet), "status": "ok"|...|"n/a",
+ *    "actual": null (no agent data for this container) |
+ *              {"label": string|null (profile part), "mode": string|null, "pid": int|null,
+ *               "raw": string|null (the label as the kernel shows it)},
+ *    "status": "ok"|...|"n/a",
  *    "blocked": {"profile": string|null, "reason": string|null, "message": string|null}
  *                                               (only for blocked rows)}
  * Invalid values, decided for operators and the simulator's expectations:
@@ -33,6 +36,34 @@
  *  - an invalid annotation value is ignored by the kubelet: type/profile/source
  *    are what the kubelet resolves after it (pod field or unset), plus "invalid".
  * Windows pods: type null, profile null, source "unset", status "n/a".
+ *
+ * JSON of the nodes view: {"name", "ready", "kubelet", "runtime", "kernel",
+ *   "os_image", "internal_ip", "pods",
+ *   "agent": null (agents not polled) | {"state": "none"|"ok"|"stale"|"unreachable"|
+ *            "unauthorized", "error": string|null, "fetched_at": unix s|null,
+ *            "age_s": int|null, "endpoint": string|null, "version": string|null,
+ *            "revision": int|null, "restarts": int, "note": string|null},
+ *   "apparmor": null (no agent data) | {"enabled": bool (agent_node_is_aa_effective),
+ *               "kernel_reports_enabled": bool, "reason": string|null},
+ *   "profiles": null | {"total", "enforce", "complain"}, "drift": int|null,
+ *   "unconfined": int|null, "denials": int|null}
+ *
+ * JSON of the profiles view: {"name", "namespace": string|null, "modes": [string],
+ *   "nodes_loaded", "nodes_total", "missing_on": [node], "hash": "agree"|"N variants"|null,
+ *   "hash_variants", "pods", "containers", "denials",
+ *   "drift": [string] ("missing", "mode", "hash"), "note": string|null}
+ *
+ * JSON of the findings view: {"severity", "kind", "namespace", "pod", "container",
+ *   "node", "profile", "message"} (strings may be null), plus for kind
+ *   "profile-drift": "drift": "missing"|"mode"|"hash" and "nodes": [node] (the
+ *   nodes lacking the profile / with the odd mode or hash; "node" is set when
+ *   there is exactly one).
+ *
+ * JSON of the denials view (newest first): {"node", "time": ISO-8601 UTC|null,
+ *   "cursor", "event", "profile", "operation", "class", "name", "target",
+ *   "requested_mask", "denied_mask", "pid": int|null, "comm", "namespace",
+ *   "pod", "container" (null when not attributed), "pod_uid", "container_id",
+ *   "label", "attributed_by", "aa_namespace", "info"} (strings may be null)
  */
 #ifndef ARMORTOP_CORE_VIEWS_H
 #define ARMORTOP_CORE_VIEWS_H
@@ -67,6 +98,10 @@ struct view_opts {
     const char *ns; /* NULL = all namespaces (borrowed) */
     int64_t now;    /* unix seconds, for ages */
     int width;      /* table width hint in columns, 0 = natural (no truncation) */
+    /* Agent data (borrowed, may be NULL = agents not polled: actual is null,
+     * status unknown, profiles/denials print "no agent data", no agent
+     * findings). Nodes missing from it are "no agent". */
+    const struct agent_fleet *agents;
 };
 
 /* "container", "init", "ephemeral". Static. */
@@ -80,6 +115,11 @@ struct pod_row {
     struct aa_declared declared;      /* pointers borrowed from the snapshot */
     struct aa_blocked *blocked;       /* owned by the row array; NULL unless blocked */
     enum aa_status status;
+    /* agent data (opts->agents): the pod's node entry (NULL: no agent data at
+     * all, or the node has none), and this container's entry in the node's
+     * /v1/containers matched by container ID (NULL when not found or no data) */
+    const struct agent_node *agent;
+    const struct agent_node_container *actual;
 };
 
 /* One row per container of every kind of every pod in snap (only namespace
@@ -98,12 +138,75 @@ void pod_rows_free(struct pod_row **rows, size_t count);
 struct node_row {
     const struct kube_node *node; /* borrowed */
     size_t pod_count;             /* pods in the snapshot scheduled on it */
+    /* with opts->agents only (else NULL / 0): */
+    const struct agent_node *agent; /* the node's agent entry, NULL = no agent */
+    size_t enforce_count;           /* profiles loaded in enforce mode */
+    size_t complain_count;          /* ... in complain mode */
+    size_t drift_count;      /* profiles whose state here (absent, mode, hash) is not the
+                              * most common one among nodes with agent data */
+    size_t unconfined_count; /* containers here that run unconfined (agent's label) */
+    uint64_t denial_count;   /* denial records received from this node */
 };
 
-/* Nodes sorted by name, with pod counts (pods of opts->ns only when set).
+/* Nodes sorted by name, with pod counts (pods of opts->ns only when set) and,
+ * with opts->agents, the agent columns.
  * *rows owned (NULL when *count is 0), free with free(). Returns 0. */
 int node_rows_build(const struct kube_snapshot *snap, const struct view_opts *opts,
                     struct node_row **rows, size_t *count);
+
+/* ---- profiles (agent data) --------------------------------------------------- */
+
+/* One AppArmor profile cluster-wide: loaded on some node, or declared
+ * (Localhost) by a pod of the selected namespaces. */
+struct profile_row {
+    const char *name;       /* borrowed from the fleet or the snapshot */
+    const char *ns;         /* AppArmor policy namespace, NULL = root (borrowed) */
+    size_t node_total;      /* nodes with agent data */
+    size_t loaded_count;    /* of those, nodes that have it loaded */
+    size_t enforce_count;   /* nodes loading it in enforce / complain / another mode */
+    size_t complain_count;
+    size_t other_mode_count;
+    size_t hash_variants;   /* distinct hashes among the nodes that have it (0: no hash) */
+    size_t container_count; /* containers declaring it (Localhost) */
+    size_t pod_count;       /* pods with such a container */
+    uint64_t denial_count;  /* records in the fleet's ring naming it */
+    bool is_missing_somewhere; /* loaded on some nodes with data, not all */
+    bool is_mode_drift;        /* loaded in different modes */
+    bool is_hash_drift;        /* loaded with different hashes */
+    const char **missing_nodes; /* owned array of borrowed names: nodes with data lacking it
+                                 * (only when loaded somewhere, or declared by a pod there) */
+    size_t missing_count;
+    /* nodes whose mode / hash differs from the most common one among the nodes
+     * that have it (ties: the value of the first such node by name); owned
+     * arrays of borrowed names, NULL when no drift of that kind */
+    const char **mode_odd_nodes;
+    size_t mode_odd_count;
+    const char **hash_odd_nodes;
+    size_t hash_odd_count;
+    char *modes;            /* owned: "enforce", "enforce,complain", "-" when not loaded */
+    char *drift;            /* owned human note, NULL when no drift */
+};
+
+/* Rows sorted by namespace (root first) then name. Without opts->agents only
+ * the declared profiles appear (node_total 0). *rows owned; free with
+ * profile_rows_free(rows, count). Returns 0. */
+int profile_rows_build(const struct kube_snapshot *snap, const struct view_opts *opts,
+                       struct profile_row **rows, size_t *count);
+void profile_rows_free(struct profile_row **rows, size_t count);
+
+/* ---- denials (agent data) ---------------------------------------------------- */
+
+struct denial_row {
+    const struct agent_denial_record *rec; /* borrowed from opts->agents */
+    const struct kube_pod *pod;             /* by the record's pod UID, may be NULL */
+    const struct kube_container *ctr;       /* by its container ID, may be NULL */
+};
+
+/* The fleet's denial records, newest first (by record time; arrival order
+ * breaks ties); with opts->ns only those
+ * attributed to pods of that namespace. *rows owned (free()). Returns 0. */
+int denial_rows_build(const struct kube_snapshot *snap, const struct view_opts *opts,
+                      struct denial_row **rows, size_t *count);
 
 /* ---- rendering -------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
  * once: the headless path of armortop. kubeconfig → client → cluster_fetch →
- * view_render_{table,json} → stdout. Everything cluster-facing is core's; this
+ * cluster_fetch_agents (one poll of every armortop-agent through the API
+ * server's pods proxy) → view_render_{table,json} → stdout. Everything cluster-facing is core's; this
  * file only chooses, prints and maps errors to exit codes.
  */
 #include "config.h"
@@ -40,6 +41,7 @@ int once_run(const struct cli_opts *opts)
     struct kube_config *cfg = NULL;
     struct kube_client *client = NULL;
     struct kube_snapshot *snap = NULL;
+    struct agent_fleet *agents = NULL;
     struct strbuf out;
     strbuf_init(&out);
 
@@ -76,10 +78,18 @@ int once_run(const struct cli_opts *opts)
         goto out;
     }
 
+    /* Agent data: a failure here degrades the views (no agent data), it does
+     * not fail the command; per-node problems are shown in the views. */
+    if (cluster_fetch_agents(client, cfg, snap, &agents, &err) < 0) {
+        print_error("warning: cannot reach the armortop agents", &err);
+        kerr_clear(&err);
+    }
+
     struct view_opts vopts = {
         .ns = ns,
         .now = (int64_t)time(NULL),
         .width = opts->output == CLI_OUTPUT_TABLE ? terminal_width() : 0,
+        .agents = agents,
     };
     rc = opts->output == CLI_OUTPUT_JSON ? view_render_json(view, snap, &vopts, &out, &err)
                                          : view_render_table(view, snap, &vopts, &out, &err);
@@ -97,6 +107,7 @@ int once_run(const struct cli_opts *opts)
     status = 0;
 out:
     strbuf_done(&out);
+    agent_fleet_free(&agents);
     kube_snapshot_free(&snap);
     kube_client_free(&client);
     kube_config_free(&cfg);

@@ -581,6 +581,398 @@ static void test_findings(void **state)
     assert_string_equal(finding_kind_name(FINDING_KIND__COUNT), "unknown");
 }
 
+/* ---- agent joins (hand-built snapshot and fleet) ------------------------------ */
+
+static bool str_in_arr(const cJSON *arr, const char *s)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+#define CID_OK "c0000000000000000000000000000000000000000000000000000000000000a1"
+#define CID_MIS "c0000000000000000000000000000000000000000000000000000000000000a2"
+#define CID_CMP "c0000000000000000000000000000000000000000000000000000000000000a3"
+#define CID_N2 "c0000000000000000000000000000000000000000000000000000000000000b1"
+
+static void hand_node(struct kube_snapshot *snap, const char *name)
+{
+    struct kube_node *n = kube_snapshot_add_node(snap);
+    n->name = xstrdup(name);
+    n->is_ready = true;
+}
+
+/* One pod with one running container declaring Localhost prof (NULL: unset). */
+static void hand_pod(struct kube_snapshot *snap, const char *ns, const char *name, const char *uid,
+                     const char *node, const char *prof, const char *cid)
+{
+    struct kube_pod *p = kube_snapshot_add_pod(snap);
+    p->ns = xstrdup(ns);
+    p->name = xstrdup(name);
+    p->uid = xstrdup(uid);
+    p->node_name = xstrdup(node);
+    p->phase = xstrdup("Running");
+    p->containers = xcalloc(1, sizeof *p->containers);
+    p->container_count = 1;
+    struct kube_container *c = &p->containers[0];
+    c->name = xstrdup("app");
+    c->image = xstrdup("img");
+    if (prof) {
+        c->aa_field.type = AA_TYPE_LOCALHOST;
+        c->aa_field.localhost = xstrdup(prof);
+        c->aa_field.raw = xstrdup("Localhost");
+    }
+    c->has_status = true;
+    c->container_id = xasprintf("containerd://%s", cid);
+    c->state = KSTATE_RUNNING;
+}
+
+static void hand_profile(struct agent_node *n, const char *name, const char *mode, const char *hash)
+{
+    n->profiles = xreallocarray(n->profiles, n->profile_count + 1, sizeof *n->profiles);
+    struct agent_node_profile *p = &n->profiles[n->profile_count++];
+    memset(p, 0, sizeof *p);
+    p->name = xstrdup(name);
+    p->mode = xstrdup(mode);
+    p->hash = xstrdup(hash);
+}
+
+static void hand_ctr(struct agent_node *n, const char *cid, const char *label, const char *profile,
+                     const char *mode)
+{
+    n->containers = xreallocarray(n->containers, n->container_count + 1, sizeof *n->containers);
+    struct agent_node_container *c = &n->containers[n->container_count++];
+    memset(c, 0, sizeof *c);
+    c->container_id = xstrdup(cid);
+    c->pid = 100 + (int64_t)n->container_count;
+    c->label = xstrdup(label);
+    c->profile = xstrdup(profile);
+    c->mode = xstrdup(mode);
+}
+
+struct hand {
+    struct kube_snapshot *snap;
+    struct agent_fleet *fleet;
+};
+
+/* n1, n2 with agent data, n3 without an agent (a node of the cluster).
+ * k8s-a: n1 enforce hash A, n2 enforce hash B (hash drift, 2 nodes: ties go
+ * to n1's value, so n2 is odd); k8s-b complain on n1 only (missing on n2);
+ * k8s-c declared by a pod on n2, loaded nowhere. */
+static int setup_hand(void **state)
+{
+    struct hand *h = xcalloc(1, sizeof *h);
+    h->snap = kube_snapshot_new();
+    hand_node(h->snap, "n1");
+    hand_node(h->snap, "n2");
+    hand_node(h->snap, "n3");
+    hand_pod(h->snap, "ns1", "ok", "uid-ok", "n1", "k8s-a", CID_OK);
+    hand_pod(h->snap, "ns1", "mis", "uid-mis", "n1", "k8s-a", CID_MIS);
+    hand_pod(h->snap, "ns1", "cmp", "uid-cmp", "n1", "k8s-b", CID_CMP);
+    hand_pod(h->snap, "ns2", "lost", "uid-lost", "n2", "k8s-c", CID_N2);
+    hand_pod(h->snap, "ns2", "far", "uid-far", "n3", "k8s-a", "ffff");
+    h->fleet = agent_fleet_new(4);
+    struct agent_node *n1 = agent_fleet_get(h->fleet, "n1");
+    n1->state = AGENT_STATE_OK;
+    n1->has_data = true;
+    n1->is_aa_enabled = true;
+    n1->fetched_at = 1000;
+    hand_profile(n1, "k8s-b", "complain", "bbbb");
+    hand_profile(n1, "k8s-a", "enforce", "aaaa");
+    hand_ctr(n1, CID_OK, "k8s-a (enforce)", "k8s-a", "enforce");
+    hand_ctr(n1, CID_MIS, "unconfined", "unconfined", "unconfined");
+    hand_ctr(n1, CID_CMP, "k8s-b (complain)", "k8s-b", "complain");
+    agent_node_sort(n1);
+    struct agent_node *n2 = agent_fleet_get(h->fleet, "n2");
+    n2->state = AGENT_STATE_STALE;
+    n2->has_data = true;
+    n2->is_aa_enabled = false; /* with policy loaded: still in effect */
+    n2->fetched_at = 900;
+    n2->error = xstrdup("connection refused");
+    hand_profile(n2, "k8s-a", "enforce", "aaab");
+    agent_node_sort(n2);
+    /* denials: one attributed to pod "mis", one by profile only */
+    struct agent_denial_record r = {0};
+    r.node = xstrdup("n1");
+    r.time = 2000;
+    r.profile = xstrdup("k8s-a");
+    r.operation = xstrdup("open");
+    r.name = xstrdup("/etc/shadow");
+    r.pid = 7;
+    r.pod_uid = xstrdup("uid-mis");
+    r.container_id = xstrdup(CID_MIS);
+    agent_fleet_push_denial_take(h->fleet, &r);
+    r.node = xstrdup("n2");
+    r.time = 1990;
+    r.profile = xstrdup("k8s-a//hat");
+    r.operation = xstrdup("exec");
+    r.pid = -1;
+    agent_fleet_push_denial_take(h->fleet, &r);
+    *state = h;
+    return 0;
+}
+
+static int teardown_hand(void **state)
+{
+    struct hand *h = *state;
+    kube_snapshot_free(&h->snap);
+    agent_fleet_free(&h->fleet);
+    free(h);
+    return 0;
+}
+
+static const struct pod_row *row_of(const struct pod_row *rows, size_t n, const char *pod)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].pod->name, pod) == 0)
+            return &rows[i];
+    fail_msg("no row for %s", pod);
+    return NULL;
+}
+
+static void test_agent_pod_join(void **state)
+{
+    struct hand *h = *state;
+    struct view_opts o = {.now = 1100, .agents = h->fleet};
+    struct pod_row *rows;
+    size_t n;
+    pod_rows_build(h->snap, &o, &rows, &n);
+    assert_int_equal(n, 5);
+    assert_int_equal(row_of(rows, n, "ok")->status, AA_STATUS_OK);
+    assert_string_equal(row_of(rows, n, "ok")->actual->profile, "k8s-a");
+    assert_int_equal(row_of(rows, n, "mis")->status, AA_STATUS_MISMATCH);
+    assert_int_equal(row_of(rows, n, "cmp")->status, AA_STATUS_COMPLAIN);
+    assert_null(row_of(rows, n, "lost")->actual); /* agent data, container not listed */
+    assert_int_equal(row_of(rows, n, "lost")->status, AA_STATUS_UNKNOWN);
+    assert_null(row_of(rows, n, "far")->agent); /* no agent on n3 */
+    assert_int_equal(row_of(rows, n, "far")->status, AA_STATUS_UNKNOWN);
+    pod_rows_free(&rows, n);
+    /* without agent data: unknown everywhere, actual null */
+    pod_rows_build(h->snap, NULL, &rows, &n);
+    for (size_t i = 0; i < n; i++) {
+        assert_null(rows[i].actual);
+        assert_int_equal(rows[i].status, AA_STATUS_UNKNOWN);
+    }
+    pod_rows_free(&rows, n);
+
+    cJSON *j = render_json(VIEW_PODS, h->snap, &o);
+    const cJSON *it;
+    int with_actual = 0;
+    cJSON_ArrayForEach(it, j)
+    {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "actual");
+        if (cJSON_IsObject(a)) {
+            with_actual++;
+            assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a, "label")));
+            assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a, "mode")));
+            assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(a, "pid")));
+        } else {
+            assert_true(cJSON_IsNull(a));
+        }
+    }
+    assert_int_equal(with_actual, 3);
+    cJSON_Delete(j);
+}
+
+static void test_agent_nodes_profiles(void **state)
+{
+    struct hand *h = *state;
+    struct view_opts o = {.now = 1100, .agents = h->fleet};
+    struct node_row *nr;
+    size_t n;
+    node_rows_build(h->snap, &o, &nr, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(nr[0].node->name, "n1");
+    assert_int_equal(nr[0].enforce_count, 1);
+    assert_int_equal(nr[0].complain_count, 1);
+    assert_int_equal(nr[0].unconfined_count, 1);
+    assert_int_equal(nr[0].drift_count, 0); /* n1 holds the majority everywhere... */
+    assert_int_equal(nr[1].drift_count, 2); /* ...n2 lacks k8s-b and has the odd hash */
+    assert_null(nr[2].agent);
+    free(nr);
+
+    struct profile_row *pr;
+    profile_rows_build(h->snap, &o, &pr, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(pr[0].name, "k8s-a");
+    assert_int_equal(pr[0].loaded_count, 2);
+    assert_int_equal(pr[0].node_total, 2);
+    assert_int_equal(pr[0].hash_variants, 2);
+    assert_true(pr[0].is_hash_drift);
+    assert_int_equal(pr[0].hash_odd_count, 1);
+    assert_string_equal(pr[0].hash_odd_nodes[0], "n2");
+    assert_int_equal(pr[0].pod_count, 3);
+    assert_int_equal(pr[0].denial_count, 2); /* k8s-a and its hat */
+    assert_string_equal(pr[1].name, "k8s-b");
+    assert_true(pr[1].is_missing_somewhere);
+    assert_int_equal(pr[1].missing_count, 1);
+    assert_string_equal(pr[1].missing_nodes[0], "n2");
+    assert_string_equal(pr[1].modes, "complain");
+    assert_string_equal(pr[2].name, "k8s-c");
+    assert_int_equal(pr[2].loaded_count, 0);
+    assert_false(pr[2].is_missing_somewhere);
+    assert_int_equal(pr[2].missing_count, 1); /* the node of the pod declaring it */
+    assert_null(pr[2].drift);
+    profile_rows_free(&pr, n);
+
+    cJSON *j = render_json(VIEW_NODES, h->snap, &o);
+    const cJSON *n2 = cJSON_GetArrayItem(j, 1);
+    const cJSON *ag = cJSON_GetObjectItemCaseSensitive(n2, "agent");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(ag, "state")->valuestring, "stale");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(ag, "age_s")->valueint, 200);
+    const cJSON *aa = cJSON_GetObjectItemCaseSensitive(n2, "apparmor");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(aa, "enabled")));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(aa, "kernel_reports_enabled")));
+    const cJSON *n3 = cJSON_GetArrayItem(j, 2);
+    assert_string_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(n3, "agent"), "state")
+            ->valuestring,
+        "none");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(n3, "apparmor")));
+    cJSON_Delete(j);
+
+    j = render_json(VIEW_PROFILES, h->snap, &o);
+    assert_int_equal(cJSON_GetArraySize(j), 3);
+    const cJSON *p0 = cJSON_GetArrayItem(j, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(p0, "hash")->valuestring, "2 variants");
+    assert_true(str_in_arr(cJSON_GetObjectItemCaseSensitive(p0, "drift"), "hash"));
+    cJSON_Delete(j);
+
+    struct strbuf sb;
+    struct kerr err = {0};
+    strbuf_init(&sb);
+    assert_int_equal(view_render_table(VIEW_PROFILES, h->snap, &o, &sb, &err), 0);
+    assert_non_null(strstr(strbuf_str(&sb), "PROFILE"));
+    assert_non_null(strstr(strbuf_str(&sb), "not loaded anywhere"));
+    strbuf_reset(&sb);
+    assert_int_equal(view_render_table(VIEW_NODES, h->snap, &o, &sb, &err), 0);
+    assert_non_null(strstr(strbuf_str(&sb), "stale 3m"));
+    strbuf_done(&sb);
+}
+
+static void test_agent_denials_view(void **state)
+{
+    struct hand *h = *state;
+    struct view_opts o = {.now = 1100, .agents = h->fleet};
+    struct denial_row *rows;
+    size_t n;
+    denial_rows_build(h->snap, &o, &rows, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].rec->time, 2000); /* newest first */
+    assert_non_null(rows[0].pod);
+    assert_string_equal(rows[0].pod->name, "mis");
+    assert_string_equal(rows[0].ctr->name, "app");
+    assert_null(rows[1].pod);
+    free(rows);
+    /* -n ns2: only records attributed to ns2 pods (none) */
+    o.ns = "ns2";
+    denial_rows_build(h->snap, &o, &rows, &n);
+    assert_int_equal(n, 0);
+    o.ns = NULL;
+    cJSON *j = render_json(VIEW_DENIALS, h->snap, &o);
+    const cJSON *d0 = cJSON_GetArrayItem(j, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(d0, "namespace")->valuestring, "ns1");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(d0, "pod")->valuestring, "mis");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(d0, "container")->valuestring, "app");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(d0, "time")->valuestring,
+                        "1970-01-01T00:33:20.000Z");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(j, 1), "pod")));
+    cJSON_Delete(j);
+}
+
+static size_t count_findings(const struct finding_list *fl, enum finding_kind k, const char *pod)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < fl->count; i++)
+        c += fl->items[i].kind == k && (!pod || (fl->items[i].pod && strcmp(fl->items[i].pod, pod) == 0));
+    return c;
+}
+
+static void test_agent_findings(void **state)
+{
+    struct hand *h = *state;
+    struct view_opts o = {.now = 1100, .agents = h->fleet};
+    struct finding_list *fl;
+    findings_build(h->snap, &o, &fl);
+    assert_int_equal(count_findings(fl, FINDING_MISMATCH, "mis"), 1);
+    assert_int_equal(count_findings(fl, FINDING_MISMATCH, NULL), 1);
+    assert_int_equal(count_findings(fl, FINDING_COMPLAIN_IN_USE, "cmp"), 1);
+    assert_int_equal(count_findings(fl, FINDING_PROFILE_MISSING, "lost"), 1);
+    /* n1 lacks nothing the pods there use; n3 has no agent: nothing claimed */
+    assert_int_equal(count_findings(fl, FINDING_PROFILE_MISSING, NULL), 1);
+    assert_int_equal(count_findings(fl, FINDING_AGENT_MISSING, NULL), 1);
+    assert_int_equal(count_findings(fl, FINDING_AGENT_UNHEALTHY, NULL), 1); /* n2 stale */
+    assert_int_equal(count_findings(fl, FINDING_APPARMOR_DISABLED, NULL), 0);
+    assert_int_equal(count_findings(fl, FINDING_PROFILE_DRIFT, NULL), 2); /* k8s-a hash, k8s-b missing */
+    for (size_t i = 0; i < fl->count; i++) {
+        const struct finding *f = &fl->items[i];
+        if (f->kind != FINDING_PROFILE_DRIFT)
+            continue;
+        assert_int_equal(f->node_count, 1);
+        assert_string_equal(f->nodes[0], "n2");
+        assert_string_equal(f->drift, strcmp(f->profile, "k8s-a") == 0 ? "hash" : "missing");
+    }
+    /* most severe first */
+    for (size_t i = 1; i < fl->count; i++)
+        assert_true(fl->items[i - 1].severity <= fl->items[i].severity);
+    findings_free(&fl);
+    /* without agents: none of the agent kinds */
+    findings_build(h->snap, NULL, &fl);
+    for (size_t i = 0; i < fl->count; i++)
+        assert_true(fl->items[i].kind < FINDING_PROFILE_MISSING);
+    findings_free(&fl);
+    cJSON *j = render_json(VIEW_FINDINGS, h->snap, &o);
+    const cJSON *it;
+    int drift = 0;
+    cJSON_ArrayForEach(it, j)
+    {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(it, "kind")->valuestring, "profile-drift") == 0) {
+            drift++;
+            assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(it, "nodes")));
+        } else {
+            assert_null(cJSON_GetObjectItemCaseSensitive(it, "drift"));
+        }
+    }
+    assert_int_equal(drift, 2);
+    cJSON_Delete(j);
+}
+
+static void test_fleet_ring_and_lookup(void **state)
+{
+    (void)state;
+    struct agent_fleet *f = agent_fleet_new(2);
+    assert_null(agent_fleet_find(f, "x"));
+    agent_fleet_get(f, "b");
+    agent_fleet_get(f, "a");
+    agent_fleet_get(f, "c");
+    assert_int_equal(f->node_count, 3);
+    assert_string_equal(f->nodes[0].node, "a");
+    assert_int_equal(f->nodes[0].revision, -1);
+    assert_ptr_equal(agent_fleet_get(f, "b"), agent_fleet_find(f, "b"));
+    for (int i = 1; i <= 3; i++) {
+        struct agent_denial_record r = {0};
+        r.node = xstrdup("a");
+        r.cursor = (uint64_t)i;
+        agent_fleet_push_denial_take(f, &r);
+        assert_null(r.node);
+    }
+    assert_int_equal(f->denial_count, 2);
+    assert_int_equal(f->denials_evicted, 1);
+    assert_int_equal(agent_fleet_denial(f, 0)->cursor, 3);
+    assert_int_equal(agent_fleet_denial(f, 1)->cursor, 2);
+    assert_null(agent_fleet_denial(f, 2));
+    struct agent_fleet *d = agent_fleet_dup(f);
+    assert_int_equal(agent_fleet_denial(d, 0)->cursor, 3);
+    agent_fleet_free(&d);
+    agent_fleet_free(&f);
+    assert_null(f);
+    agent_fleet_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +987,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_truncation, setup_cluster, teardown_cluster),
         cmocka_unit_test_setup_teardown(test_nodes_json_and_table, setup_cluster, teardown_cluster),
         cmocka_unit_test_setup_teardown(test_findings, setup_cluster, teardown_cluster),
+        cmocka_unit_test(test_fleet_ring_and_lookup),
+        cmocka_unit_test_setup_teardown(test_agent_pod_join, setup_hand, teardown_hand),
+        cmocka_unit_test_setup_teardown(test_agent_nodes_profiles, setup_hand, teardown_hand),
+        cmocka_unit_test_setup_teardown(test_agent_denials_view, setup_hand, teardown_hand),
+        cmocka_unit_test_setup_teardown(test_agent_findings, setup_hand, teardown_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
