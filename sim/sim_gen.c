@@ -1813,11 +1813,17 @@ unsigned sim_gen_mutate(struct sim_gen *g, struct sim_store *st, unsigned count)
     unsigned done = 0;
     for (unsigned i = 0; i < count && vec->count > 0; i++) {
         struct sim_obj *cur = vec->v[sim_rng_next(&g->rng) % vec->count];
+        for (unsigned tries = 0; cur->gen_idx == SIM_AGENT_GEN_IDX && tries < 64; tries++)
+            cur = vec->v[sim_rng_next(&g->rng) % vec->count];
+        if (cur->gen_idx == SIM_AGENT_GEN_IDX)
+            continue;
         struct sim_pod_state *ps = &g->pods[cur->gen_idx];
         ps->generation++;
         if (sim_rng_next(&g->rng) % 2)
             ps->restarts++;
         sim_store_put(st, build_pod(g, g->scratch, ps, sim_store_next_rv(st)), true);
+        if (g->on_pod)
+            g->on_pod(g->on_pod_ctx, g, ps, false);
         done++;
     }
     return done;
@@ -1835,6 +1841,8 @@ unsigned sim_gen_add(struct sim_gen *g, struct sim_store *st, unsigned count, co
          * StatefulSet ordinal in a custom namespace could collide). */
         struct sim_obj *o = build_pod(g, g->scratch, ps, sim_store_next_rv(st));
         sim_store_put(st, o, true);
+        if (g->on_pod)
+            g->on_pod(g->on_pod_ctx, g, ps, false);
         done++;
     }
     return done;
@@ -1845,7 +1853,244 @@ int sim_gen_delete(struct sim_gen *g, struct sim_store *st, const char *ns, cons
     struct sim_obj *cur = sim_store_find(st, SIM_KIND_POD, ns, name);
     if (!cur)
         return -1;
+    if (cur->gen_idx == SIM_AGENT_GEN_IDX)
+        return -2;
     struct sim_pod_state *ps = &g->pods[cur->gen_idx];
     sim_store_delete(st, build_pod(g, g->scratch, ps, sim_store_next_rv(st)));
+    if (g->on_pod)
+        g->on_pod(g->on_pod_ctx, g, ps, true);
     return 0;
+}
+
+/* ---- simulated nodes' view of pods --------------------------------------------------------- */
+
+void sim_gen_node_name(unsigned i, char out[24])
+{
+    node_name(out, i);
+}
+
+size_t sim_gen_profile_count(void)
+{
+    return PROFILE_COUNT;
+}
+
+const char *sim_gen_profile_name(size_t i)
+{
+    return i < PROFILE_COUNT ? localhost_profiles[i] : NULL;
+}
+
+void sim_gen_pod_info(const struct sim_gen *g, const struct sim_pod_state *ps,
+                      struct sim_pinfo *out)
+{
+    struct gpod pod, *p = &pod;
+    plan_pod(g, ps, p);
+    memset(out, 0, sizeof *out);
+    out->idx = ps->idx;
+    snprintf(out->ns, sizeof out->ns, "%s", ps->ns);
+    snprintf(out->name, sizeof out->name, "%s", p->name);
+    memcpy(out->uid, p->uid, sizeof out->uid);
+    out->node = p->node;
+    memcpy(out->node_name, p->node_name, sizeof out->node_name);
+    out->aa = p->aa;
+    out->is_windows = p->is_windows;
+    out->nc = p->nc;
+    for (size_t i = 0; i < p->nc; i++) {
+        const struct gcont *c = &p->c[i];
+        struct sim_cinfo *o = &out->c[i];
+        snprintf(o->name, sizeof o->name, "%s", c->name);
+        o->kind = (enum sim_ckind)c->kind;
+        /* A rejected pod (phase Failed with a reason) never started anything. */
+        o->is_running = c->state == CS_RUNNING && !p->is_windows && !p->reason;
+        o->is_privileged = c->is_privileged;
+        bool created = !(c->state == CS_WAITING && strcmp(c->reason, "CreateContainerError") == 0);
+        if (created)
+            hex_fill(o->cid, 64, h3(g->seed, 0xC1D0 + i, ((uint64_t)ps->idx << 16) ^ c->restarts));
+        char val[160];
+        expect_value(p, c, val, sizeof val);
+        char *bar = strchr(val, '|');
+        char *bar2 = bar ? strchr(bar + 1, '|') : NULL;
+        if (!bar || !bar2)
+            continue;
+        *bar = *bar2 = '\0';
+        if (strcmp(val, "RuntimeDefault") == 0)
+            o->decl_type = "RuntimeDefault";
+        else if (strcmp(val, "Localhost") == 0)
+            o->decl_type = "Localhost";
+        else if (strcmp(val, "Unconfined") == 0)
+            o->decl_type = "Unconfined";
+        else
+            o->is_decl_invalid = strcmp(bar2 + 1, "container") == 0;
+        if (o->decl_type && strcmp(o->decl_type, "Localhost") == 0) {
+            if (strcmp(bar + 1, "null") != 0) {
+                snprintf(o->decl_prof, sizeof o->decl_prof, "%s", bar + 1);
+            } else { /* Localhost without localhostProfile */
+                o->decl_type = NULL;
+                o->is_decl_invalid = true;
+            }
+        }
+    }
+}
+
+struct sim_obj *sim_gen_agent_pod(const struct sim_gen *g, unsigned node, uint64_t rv)
+{
+    struct strbuf *sbp = g->scratch;
+    char name[64], uid[37], ds_uid[37], sfx[6], hash[11], nname[24], host_ip[24], pod_ip[24];
+    char created[32], started[32], cid[65], labels[512];
+    size_t ll = 0;
+    suffix5(sfx, g->seed ^ 0xA6E27ULL, node);
+    snprintf(name, sizeof name, "armortop-agent-%s", sfx);
+    uuid_fill(uid, h3(g->seed, 0xA6E, node));
+    uuid_fill(ds_uid, h3(g->seed, 0xA6D, 0));
+    alpha_fill(hash, 10, h3(g->seed, 0xA6F, 0));
+    hex_fill(cid, 64, h3(g->seed, 0xA6C, node));
+    node_name(nname, node);
+    node_ip(host_ip, node);
+    snprintf(pod_ip, sizeof pod_ip, "10.%u.%u.254", 64 + node / 256, node % 256);
+    rfc3339(created, g->epoch - 86400 * 2 + (int64_t)node);
+    rfc3339(started, g->epoch - 86400 * 2 + (int64_t)node + 3);
+    strbuf_reset(sbp);
+    struct jw w = {.sb = sbp};
+    jw_obj(&w, NULL);
+    jw_str(&w, "kind", "Pod");
+    jw_str(&w, "apiVersion", "v1");
+    jw_obj(&w, "metadata");
+    jw_str(&w, "name", name);
+    jw_str(&w, "generateName", "armortop-agent-");
+    jw_str(&w, "namespace", SIM_AGENT_NS);
+    jw_str(&w, "uid", uid);
+    jw_pre(&w, "resourceVersion");
+    strbuf_printf(sbp, "\"%llu\"", (unsigned long long)rv);
+    jw_str(&w, "creationTimestamp", created);
+    jw_obj(&w, "labels");
+#define ALABEL(k, v)                                                                               \
+    do {                                                                                           \
+        jw_str(&w, k, v);                                                                          \
+        ll += (size_t)snprintf(labels + ll, sizeof labels - ll, "%s=%s\n", k, v);                  \
+    } while (0)
+    ALABEL("app.kubernetes.io/name", "armortop-agent");
+    ALABEL("app.kubernetes.io/component", "agent");
+    ALABEL("controller-revision-hash", hash);
+    ALABEL("pod-template-generation", "1");
+#undef ALABEL
+    jw_eo(&w);
+    jw_obj(&w, "annotations");
+    jw_str(&w, "container.apparmor.security.beta.kubernetes.io/agent", "unconfined");
+    jw_eo(&w);
+    jw_arr(&w, "ownerReferences");
+    jw_obj(&w, NULL);
+    jw_str(&w, "apiVersion", "apps/v1");
+    jw_str(&w, "kind", "DaemonSet");
+    jw_str(&w, "name", "armortop-agent");
+    jw_str(&w, "uid", ds_uid);
+    jw_bool(&w, "controller", true);
+    jw_bool(&w, "blockOwnerDeletion", true);
+    jw_eo(&w);
+    jw_ea(&w);
+    jw_eo(&w); /* metadata */
+    jw_obj(&w, "spec");
+    jw_arr(&w, "containers");
+    jw_obj(&w, NULL);
+    jw_str(&w, "name", "agent");
+    jw_str(&w, "image", "ghcr.io/armortop/armortop-agent:" ARMORTOP_VERSION);
+    jw_raw(&w, "args", "[\"--node-name=$(NODE_NAME)\",\"--listen=0.0.0.0:9443\"]");
+    jw_raw(&w, "ports", "[{\"name\":\"https\",\"containerPort\":9443,\"protocol\":\"TCP\"}]");
+    jw_raw(&w, "env",
+           "[{\"name\":\"NODE_NAME\",\"valueFrom\":{\"fieldRef\":{\"apiVersion\":\"v1\","
+           "\"fieldPath\":\"spec.nodeName\"}}}]");
+    jw_raw(&w, "resources", "{\"limits\":{\"memory\":\"128Mi\"},\"requests\":{\"cpu\":\"20m\","
+                            "\"memory\":\"64Mi\"}}");
+    jw_raw(&w, "securityContext",
+           "{\"appArmorProfile\":{\"type\":\"Unconfined\"},\"capabilities\":{\"add\":"
+           "[\"MAC_ADMIN\",\"SYS_PTRACE\",\"DAC_READ_SEARCH\"],\"drop\":[\"ALL\"]},"
+           "\"readOnlyRootFilesystem\":true}");
+    jw_str(&w, "terminationMessagePath", "/dev/termination-log");
+    jw_str(&w, "terminationMessagePolicy", "File");
+    jw_str(&w, "imagePullPolicy", "IfNotPresent");
+    jw_eo(&w);
+    jw_ea(&w);
+    jw_str(&w, "restartPolicy", "Always");
+    jw_str(&w, "dnsPolicy", "ClusterFirst");
+    jw_str(&w, "serviceAccountName", "armortop-agent");
+    jw_str(&w, "serviceAccount", "armortop-agent");
+    jw_str(&w, "nodeName", nname);
+    jw_bool(&w, "hostPID", true);
+    jw_raw(&w, "securityContext", "{}");
+    jw_str(&w, "schedulerName", "default-scheduler");
+    jw_raw(&w, "tolerations", "[{\"operator\":\"Exists\"}]");
+    jw_str(&w, "priorityClassName", "system-node-critical");
+    jw_int(&w, "priority", 2000001000);
+    jw_eo(&w); /* spec */
+    jw_obj(&w, "status");
+    jw_str(&w, "phase", "Running");
+    jw_arr(&w, "conditions");
+    w_condition(&w, "PodReadyToStartContainers", true, NULL, started);
+    w_condition(&w, "Initialized", true, NULL, started);
+    w_condition(&w, "Ready", true, NULL, started);
+    w_condition(&w, "ContainersReady", true, NULL, started);
+    w_condition(&w, "PodScheduled", true, NULL, created);
+    jw_ea(&w);
+    jw_str(&w, "hostIP", host_ip);
+    jw_pre(&w, "hostIPs");
+    strbuf_printf(sbp, "[{\"ip\":\"%s\"}]", host_ip);
+    jw_str(&w, "podIP", pod_ip);
+    jw_pre(&w, "podIPs");
+    strbuf_printf(sbp, "[{\"ip\":\"%s\"}]", pod_ip);
+    jw_str(&w, "startTime", created);
+    jw_arr(&w, "containerStatuses");
+    jw_obj(&w, NULL);
+    jw_str(&w, "name", "agent");
+    jw_obj(&w, "state");
+    jw_obj(&w, "running");
+    jw_str(&w, "startedAt", started);
+    jw_eo(&w);
+    jw_eo(&w);
+    jw_raw(&w, "lastState", "{}");
+    jw_bool(&w, "ready", true);
+    jw_int(&w, "restartCount", 0);
+    jw_str(&w, "image", "ghcr.io/armortop/armortop-agent:" ARMORTOP_VERSION);
+    jw_pre(&w, "imageID");
+    strbuf_printf(sbp, "\"ghcr.io/armortop/armortop-agent@sha256:%s\"", cid);
+    jw_pre(&w, "containerID");
+    strbuf_printf(sbp, "\"containerd://%s\"", cid);
+    jw_bool(&w, "started", true);
+    jw_eo(&w);
+    jw_ea(&w);
+    jw_str(&w, "qosClass", "Burstable");
+    jw_eo(&w); /* status */
+    jw_eo(&w);
+    const char *fields[SIM_F__COUNT] = {0};
+    fields[SIM_F_NAMESPACE] = SIM_AGENT_NS;
+    fields[SIM_F_NAME] = name;
+    fields[SIM_F_UID] = uid;
+    fields[SIM_F_LABELS] = labels;
+    fields[SIM_F_CREATED] = created;
+    fields[SIM_F_NODE_NAME] = nname;
+    fields[SIM_F_PHASE] = "Running";
+    fields[SIM_F_T_READY] = "1/1";
+    fields[SIM_F_T_STATUS] = "Running";
+    fields[SIM_F_T_RESTARTS] = "0";
+    fields[SIM_F_T_IP] = pod_ip;
+    size_t len;
+    char *json = scratch_take(sbp, &len);
+    struct sim_obj *o = sim_obj_new(SIM_KIND_POD, rv, fields, json, len);
+    o->gen_idx = SIM_AGENT_GEN_IDX;
+    return o;
+}
+
+void sim_gen_load_agent_pods(struct sim_gen *g, struct sim_store *st, const unsigned *nodes,
+                             size_t count)
+{
+    if (!count)
+        return;
+    bool has_ns = false;
+    for (size_t i = 0; i < g->ns_count; i++)
+        has_ns |= strcmp(g->ns_names[i], SIM_AGENT_NS) == 0;
+    if (!has_ns) {
+        const char *ns = intern_ns(g, SIM_AGENT_NS);
+        sim_store_load(st, build_namespace(g, g->scratch, ns, sim_store_next_rv(st)));
+    }
+    for (size_t i = 0; i < count; i++)
+        sim_store_load(st, sim_gen_agent_pod(g, nodes[i], sim_store_next_rv(st)));
+    sim_store_sort(st);
+    st->compact_rv = st->rv;
 }

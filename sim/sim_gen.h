@@ -73,6 +73,11 @@ struct sim_gen {
     size_t ns_count;
     uint32_t *sts_next;     /* next StatefulSet ordinal per app */
     struct strbuf *scratch; /* serialisation buffer, reused (owned) */
+    /* Called (st->mu held) after a control operation changed a generated pod:
+     * is_deleted tells whether it is gone. NULL = nobody listens. */
+    void (*on_pod)(void *ctx, const struct sim_gen *g, const struct sim_pod_state *ps,
+                   bool is_deleted);
+    void *on_pod_ctx;
 };
 
 /* Embedded generator; epoch is the base for timestamps (fixed for determinism). */
@@ -87,8 +92,57 @@ void sim_gen_populate(struct sim_gen *g, struct sim_store *st, unsigned pods);
  * changed. add: ns NULL picks namespaces like the generator; ns must be a DNS label. */
 unsigned sim_gen_mutate(struct sim_gen *g, struct sim_store *st, unsigned count);
 unsigned sim_gen_add(struct sim_gen *g, struct sim_store *st, unsigned count, const char *ns);
-/* Returns 0, or -1 when no such pod. */
+/* Returns 0, -1 when no such pod, -2 for an agent pod (not deletable here). */
 int sim_gen_delete(struct sim_gen *g, struct sim_store *st, const char *ns, const char *name);
+
+/* ---- what the simulated nodes need to know about a pod (sim_nodes, sim_proc) ---- */
+
+#define SIM_AGENT_NS "armortop-system"
+#define SIM_AGENT_GEN_IDX UINT32_MAX /* sim_obj.gen_idx of agent pods (not generated pods) */
+
+enum sim_ckind { SIM_CK_INIT, SIM_CK_MAIN, SIM_CK_EPHEMERAL };
+
+/* One container as the runtime sees it. decl_type is what GetProfile resolves
+ * ("RuntimeDefault", "Localhost", "Unconfined", NULL for unset; an invalid
+ * field type is reported as NULL with is_decl_invalid). */
+struct sim_cinfo {
+    char name[48];
+    enum sim_ckind kind;
+    bool is_running;    /* state running: it has a process on the node */
+    bool is_privileged;
+    bool is_decl_invalid;
+    char cid[65]; /* 64 hex digits of status.containerID ("" when never created) */
+    const char *decl_type;
+    char decl_prof[64]; /* Localhost profile name, "" otherwise */
+};
+
+struct sim_pinfo {
+    uint32_t idx;
+    char ns[64], name[96], uid[37];
+    unsigned node; /* node index */
+    char node_name[24];
+    enum sim_aa_case aa;
+    bool is_windows;
+    size_t nc;
+    struct sim_cinfo c[6];
+};
+
+/* Plan of a pod in its current state (pure; no lock needed beyond the one that
+ * protects ps). */
+void sim_gen_pod_info(const struct sim_gen *g, const struct sim_pod_state *ps,
+                      struct sim_pinfo *out);
+/* Name of node i ("node-001"). */
+void sim_gen_node_name(unsigned i, char out[24]);
+/* Number of Localhost profile names the generator uses, and the i-th. */
+size_t sim_gen_profile_count(void);
+const char *sim_gen_profile_name(size_t i);
+/* The armortop-agent DaemonSet pod of node i (deterministic), gen_idx
+ * SIM_AGENT_GEN_IDX. */
+struct sim_obj *sim_gen_agent_pod(const struct sim_gen *g, unsigned node, uint64_t rv);
+/* Load the agent pods of the given nodes and the armortop-system namespace
+ * before serving (like sim_gen_populate; sorts the store again). */
+void sim_gen_load_agent_pods(struct sim_gen *g, struct sim_store *st, const unsigned *nodes,
+                             size_t count);
 
 /* Deterministic bearer token for a seed: "sim-" + 32 hex digits, into buf (>= 40). */
 void sim_gen_token(uint64_t seed, char *buf, size_t len);

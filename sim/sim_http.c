@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +45,8 @@ struct sim_server {
     struct sim_store *st;
     struct sim_gen *gen;
     char *token;
+    const struct sim_auth *auth;
+    struct sim_nodes *nodes;
     char *key_pem, *cert_pem;
     unsigned page_max;
     bool is_verbose, is_tls, is_anonymous_ok;
@@ -68,11 +72,34 @@ struct fault_pick {
     bool is_drop, is_error, is_truncate, is_malformed, is_die, is_watch_410_http;
 };
 
+#define MAX_REQUEST_BODY (8u * 1024 * 1024)
+
 struct req {
+    bool is_seen;
     bool is_started;
     bool is_control;
+    bool is_too_large;
     struct fault_pick fault;
+    char *raw_uri; /* as sent, with the query string (for the proxy) */
+    struct strbuf body;
 };
+
+static struct req *req_new(const char *uri)
+{
+    struct req *rq = xcalloc(1, sizeof *rq);
+    rq->raw_uri = xstrdup(uri ? uri : "");
+    strbuf_init(&rq->body);
+    return rq;
+}
+
+static void req_free(struct req *rq)
+{
+    if (!rq)
+        return;
+    free(rq->raw_uri);
+    strbuf_done(&rq->body);
+    free(rq);
+}
 
 static double mono_now(void)
 {
@@ -1055,9 +1082,35 @@ static const char api_v1_json[] =
     "{\"name\":\"nodes\",\"singularName\":\"node\",\"namespaced\":false,\"kind\":\"Node\","
     "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"no\"]},"
     "{\"name\":\"pods\",\"singularName\":\"pod\",\"namespaced\":true,\"kind\":\"Pod\","
-    "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"po\"],\"categories\":[\"all\"]}]}";
+    "\"verbs\":[\"get\",\"list\",\"watch\"],\"shortNames\":[\"po\"],\"categories\":[\"all\"]},"
+    "{\"name\":\"pods/proxy\",\"singularName\":\"\",\"namespaced\":true,\"kind\":"
+    "\"PodProxyOptions\",\"verbs\":[\"create\",\"delete\",\"get\",\"patch\",\"update\"]}]}";
 
-static const char apis_json[] = "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[]}";
+#define GROUP_JSON(g)                                                                              \
+    "{\"name\":\"" g "\",\"versions\":[{\"groupVersion\":\"" g "/v1\",\"version\":\"v1\"}],"      \
+    "\"preferredVersion\":{\"groupVersion\":\"" g "/v1\",\"version\":\"v1\"}}"
+
+static const char apis_json[] = "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":["
+    GROUP_JSON("authentication.k8s.io") "," GROUP_JSON("authorization.k8s.io") "]}";
+
+static const struct {
+    const char *path, *json;
+} group_docs[] = {
+    {"/apis/authentication.k8s.io",
+     "{\"kind\":\"APIGroup\",\"apiVersion\":\"v1\"," GROUP_JSON("authentication.k8s.io") "}"},
+    {"/apis/authorization.k8s.io",
+     "{\"kind\":\"APIGroup\",\"apiVersion\":\"v1\"," GROUP_JSON("authorization.k8s.io") "}"},
+    {"/apis/authentication.k8s.io/v1",
+     "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":"
+     "\"authentication.k8s.io/v1\",\"resources\":[{\"name\":\"tokenreviews\","
+     "\"singularName\":\"tokenreview\",\"namespaced\":false,\"kind\":\"TokenReview\","
+     "\"verbs\":[\"create\"]}]}"},
+    {"/apis/authorization.k8s.io/v1",
+     "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":"
+     "\"authorization.k8s.io/v1\",\"resources\":[{\"name\":\"subjectaccessreviews\","
+     "\"singularName\":\"subjectaccessreview\",\"namespaced\":false,\"kind\":"
+     "\"SubjectAccessReview\",\"verbs\":[\"create\"]}]}"},
+};
 
 static enum MHD_Result queue_const(struct sim_server *srv, struct MHD_Connection *conn,
                                    struct req *rq, unsigned status, const char *text,
@@ -1097,13 +1150,15 @@ static void stats_json(struct sim_server *srv, struct strbuf *sb)
                   "\"resourceVersion\":\"%" PRIu64 "\",\"compactResourceVersion\":\"%" PRIu64 "\","
                   "\"history\":%zu,\"faults\":{\"latency_ms\":%u,\"error_rate\":%u,"
                   "\"error_code\":%u,\"drop_rate\":%u,\"truncate_rate\":%u,\"malformed_rate\":%u,"
-                  "\"die_after_requests\":%ld,\"watch_410_http\":%d}}",
+                  "\"die_after_requests\":%ld,\"watch_410_http\":%d},",
                   atomic_load(&srv->n_requests), atomic_load(&srv->n_lists),
                   atomic_load(&srv->n_gets), atomic_load(&srv->n_watches),
                   atomic_load(&srv->n_watches_active), atomic_load(&srv->n_control),
                   atomic_load(&srv->n_faults), pods, nodes, events, nss, rv, crv, hist,
                   f.latency_ms, f.error_rate, f.error_code, f.drop_rate, f.truncate_rate,
                   f.malformed_rate, f.die_after, f.is_watch_410_http);
+    sim_nodes_stats_json(srv->nodes, sb);
+    strbuf_putc(sb, '}');
 }
 
 static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection *conn,
@@ -1118,6 +1173,21 @@ static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection 
     if (strcmp(op, "stats") == 0) {
         stats_json(srv, &sb);
         return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(op, "truth") == 0) {
+        sim_nodes_truth_json(srv->nodes, st, srv->gen, &sb);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(op, "denials") == 0 && strcmp(method, "POST") == 0) {
+        unsigned count = arg_uint(conn, "count", 1, &bad);
+        const char *node = arg(conn, "node");
+        if (bad || !node || count > 100000)
+            return queue_status(srv, conn, rq, 400, "BadRequest",
+                                "node is required and count must be 0..100000", NULL, NULL, url);
+        unsigned code = srv->nodes ? sim_nodes_write_denials(srv->nodes, node, count, &sb) : 404;
+        if (!srv->nodes)
+            strbuf_puts(&sb, "{\"error\":\"no simulated nodes\"}");
+        return queue_json(srv, conn, rq, code, &sb, url);
     }
     if (strcmp(method, "POST") != 0) {
         return queue_status(srv, conn, rq, 405, "MethodNotAllowed",
@@ -1200,6 +1270,286 @@ static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection 
                         "the server could not find the requested resource", NULL, NULL, url);
 }
 
+
+/* ---- pods proxy ------------------------------------------------------------------------- */
+
+/* /api/v1/namespaces/{ns}/pods/{name}/proxy[/...] */
+static bool is_pod_proxy(const char *url)
+{
+    if (strncmp(url, "/api/v1/namespaces/", 19) != 0)
+        return false;
+    const char *p = strchr(url + 19, '/');
+    if (!p || strncmp(p, "/pods/", 6) != 0)
+        return false;
+    p = strchr(p + 6, '/');
+    return p && strncmp(p, "/proxy", 6) == 0 && (p[6] == '\0' || p[6] == '/');
+}
+
+struct proxy_hdrs {
+    struct strbuf *sb;
+};
+
+static bool is_hop_header(const char *k)
+{
+    static const char *const hop[] = {"Authorization", "Host", "Connection", "Keep-Alive",
+                                      "Content-Length", "Transfer-Encoding", "Upgrade",
+                                      "Proxy-Authorization", "Proxy-Connection", "TE",
+                                      "Trailer", "Expect"};
+    for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
+        if (strcasecmp(k, hop[i]) == 0)
+            return true;
+    return false;
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    struct proxy_hdrs *h = cls;
+    (void)kind;
+    if (!key || !value || is_hop_header(key) || strpbrk(key, "\r\n") || strpbrk(value, "\r\n"))
+        return MHD_YES;
+    strbuf_printf(h->sb, "%s: %s\r\n", key, value);
+    return MHD_YES;
+}
+
+struct proxy_body {
+    int fd;
+    char *pending; /* body bytes read with the headers */
+    size_t plen, poff;
+    long long remaining; /* -1 = until EOF */
+};
+
+static void proxy_body_free(void *cls)
+{
+    struct proxy_body *pb = cls;
+    if (pb->fd >= 0)
+        close(pb->fd);
+    free(pb->pending);
+    free(pb);
+}
+
+static ssize_t proxy_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct proxy_body *pb = cls;
+    (void)pos;
+    if (pb->remaining == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (pb->remaining > 0 && (long long)max > pb->remaining)
+        max = (size_t)pb->remaining;
+    if (pb->poff < pb->plen) {
+        size_t n = pb->plen - pb->poff < max ? pb->plen - pb->poff : max;
+        memcpy(buf, pb->pending + pb->poff, n);
+        pb->poff += n;
+        if (pb->remaining > 0)
+            pb->remaining -= (long long)n;
+        return (ssize_t)n;
+    }
+    for (;;) {
+        ssize_t r = recv(pb->fd, buf, max, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        if (r == 0)
+            return pb->remaining > 0 ? MHD_CONTENT_READER_END_WITH_ERROR
+                                     : MHD_CONTENT_READER_END_OF_STREAM;
+        if (pb->remaining > 0)
+            pb->remaining -= r;
+        return r;
+    }
+}
+
+static enum MHD_Result proxy_unavailable(struct sim_server *srv, struct MHD_Connection *conn,
+                                         struct req *rq, unsigned code, const char *why,
+                                         const char *url)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "error trying to reach service: %s", why);
+    return queue_status(srv, conn, rq, code, code == 503 ? "ServiceUnavailable" : "InternalError",
+                        msg, NULL, NULL, url);
+}
+
+static enum MHD_Result do_proxy(struct sim_server *srv, struct MHD_Connection *conn,
+                                struct req *rq, const char *method, const char *url)
+{
+    /* Names from the decoded url; the forwarded path and query from the raw one. */
+    char ns[256], spec[256];
+    const char *p = url + 19, *slash = strchr(p, '/');
+    snprintf(ns, sizeof ns, "%.*s", (int)(slash - p), p);
+    p = slash + 6;
+    slash = strchr(p, '/');
+    snprintf(spec, sizeof spec, "%.*s", (int)(slash - p), p);
+    /* [scheme:]name[:port] */
+    char *scheme = NULL, *name = spec, *port = NULL;
+    char *c1 = strchr(spec, ':');
+    if (c1) {
+        *c1 = '\0';
+        char *c2 = strchr(c1 + 1, ':');
+        if (c2) {
+            *c2 = '\0';
+            scheme = spec;
+            name = c1 + 1;
+            port = c2 + 1;
+        } else if (strcmp(spec, "http") == 0 || strcmp(spec, "https") == 0) {
+            scheme = spec;
+            name = c1 + 1;
+        } else {
+            port = c1 + 1;
+        }
+    }
+    (void)scheme; /* the simulated agents serve plain HTTP on loopback */
+    const char *raw = strstr(rq->raw_uri, "/proxy");
+    const char *fwd = raw ? raw + 6 : "";
+    char *target = xasprintf("%s%s", fwd[0] == '/' ? "" : "/", fwd);
+
+    struct sim_store *st = srv->st;
+    char node[64] = "";
+    bool is_agent = false;
+    pthread_mutex_lock(&st->mu);
+    struct sim_obj *o = sim_store_find(st, SIM_KIND_POD, ns, name);
+    if (o) {
+        snprintf(node, sizeof node, "%s", o->f[SIM_F_NODE_NAME]);
+        is_agent = o->gen_idx == SIM_AGENT_GEN_IDX;
+    }
+    pthread_mutex_unlock(&st->mu);
+    enum MHD_Result ret;
+    char endpoint[96], why[768];
+    if (!o) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "pods \"%s\" not found", name);
+        ret = queue_status(srv, conn, rq, 404, "NotFound", msg, name, "pods", url);
+        goto out;
+    }
+    if (port && *port && strcmp(port, "9443") != 0 && strcmp(port, "https") != 0) {
+        snprintf(why, sizeof why, "dial tcp: pod %s has no port %s", name, port);
+        ret = proxy_unavailable(srv, conn, rq, 503, why, url);
+        goto out;
+    }
+    if (!is_agent || !sim_nodes_endpoint(srv->nodes, node, endpoint, sizeof endpoint)) {
+        snprintf(why, sizeof why, "dial tcp: pod %s/%s on %s: %s", ns, name, node,
+                 is_agent ? "agent not running" : "no simulated backend");
+        ret = proxy_unavailable(srv, conn, rq, 503, why, url);
+        goto out;
+    }
+    int aport = atoi(strrchr(endpoint, ':') + 1);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)aport)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {.tv_sec = 60};
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        snprintf(why, sizeof why, "dial tcp 127.0.0.1:%d: connect: %s", aport, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        ret = proxy_unavailable(srv, conn, rq, 503, why, url);
+        goto out;
+    }
+    struct strbuf req;
+    strbuf_init(&req);
+    strbuf_printf(&req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n", method, target, aport);
+    struct proxy_hdrs h = {.sb = &req};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &h);
+    strbuf_puts(&req, "X-Forwarded-For: 127.0.0.1\r\n");
+    if (rq->body.len || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
+        strbuf_printf(&req, "Content-Length: %zu\r\n", rq->body.len);
+    strbuf_puts(&req, "\r\n");
+    strbuf_append(&req, rq->body.buf ? rq->body.buf : "", rq->body.len);
+    size_t off = 0;
+    while (off < req.len) {
+        ssize_t w = send(fd, req.buf + off, req.len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    strbuf_done(&req);
+    /* Response head. */
+    char *head = xmalloc(65536 + 1);
+    size_t hlen = 0;
+    char *end = NULL;
+    while (hlen < 65536) {
+        ssize_t r = recv(fd, head + hlen, 65536 - hlen, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        hlen += (size_t)r;
+        head[hlen] = '\0';
+        if ((end = strstr(head, "\r\n\r\n")))
+            break;
+    }
+    unsigned status = 0;
+    if (!end || sscanf(head, "HTTP/%*d.%*d %u", &status) != 1 || status < 100 || status > 599) {
+        free(head);
+        close(fd);
+        snprintf(why, sizeof why, "bad response from the agent at 127.0.0.1:%d", aport);
+        ret = proxy_unavailable(srv, conn, rq, 502, why, url);
+        goto out;
+    }
+    struct proxy_body *pb = xcalloc(1, sizeof *pb);
+    pb->fd = fd;
+    pb->remaining = -1;
+    size_t body_off = (size_t)(end - head) + 4;
+    pb->plen = hlen - body_off;
+    pb->pending = xmalloc(pb->plen + 1);
+    memcpy(pb->pending, head + body_off, pb->plen);
+    *end = '\0';
+    /* Parse the header lines (after the status line). */
+    struct strbuf keep;
+    strbuf_init(&keep);
+    char *line = strstr(head, "\r\n");
+    long long clen = -1;
+    while (line) {
+        line += 2; /* past "\r\n" (or the "\0\n" left by the previous line) */
+        char *next = strstr(line, "\r\n");
+        if (next)
+            *next = '\0';
+        char *colon = strchr(line, ':');
+        if (colon) {
+            *colon = '\0';
+            const char *v = colon + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            if (strcasecmp(line, "Content-Length") == 0)
+                clen = atoll(v);
+            else if (!is_hop_header(line))
+                strbuf_printf(&keep, "%s%c%s%c", line, '\0', v, '\0');
+        }
+        line = next;
+    }
+    if (strcmp(method, "HEAD") == 0)
+        clen = 0;
+    pb->remaining = clen;
+    struct MHD_Response *r = MHD_create_response_from_callback(
+        clen >= 0 ? (uint64_t)clen : MHD_SIZE_UNKNOWN, 64 * 1024, proxy_reader, pb,
+        proxy_body_free);
+    if (!r) {
+        proxy_body_free(pb);
+        strbuf_done(&keep);
+        free(head);
+        ret = MHD_NO;
+        goto out;
+    }
+    for (size_t i = 0; i < keep.len;) {
+        const char *k = keep.buf + i;
+        const char *v = k + strlen(k) + 1;
+        MHD_add_response_header(r, k, v);
+        i = (size_t)(v - keep.buf) + strlen(v) + 1;
+    }
+    strbuf_done(&keep);
+    free(head);
+    ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    logf_(srv, "%s %s -> %s%s %u (proxy)", method, url, endpoint, target, status);
+out:
+    free(target);
+    return ret;
+}
+
 /* ---- routing ---------------------------------------------------------------------------- */
 
 static void pick_faults(struct sim_server *srv, struct fault_pick *fp)
@@ -1230,7 +1580,11 @@ static bool authorized(struct sim_server *srv, struct MHD_Connection *conn)
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h && srv->is_anonymous_ok)
         return true;
-    return h && strncasecmp(h, "Bearer ", 7) == 0 && strcmp(h + 7, srv->token) == 0;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    if (srv->auth)
+        return sim_auth_find(srv->auth, h + 7) != NULL;
+    return strcmp(h + 7, srv->token) == 0;
 }
 
 /* Split url into at most 8 segments (pointers into a copy). */
@@ -1301,14 +1655,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     struct sim_server *srv = cls;
     struct req *rq = *con_cls;
     (void)version;
-    (void)upload_data;
     if (!rq) {
-        rq = xcalloc(1, sizeof *rq);
+        rq = req_new(url);
         *con_cls = rq;
+    }
+    if (!rq->is_seen) {
+        rq->is_seen = true; /* the body, if any, comes with the next calls */
         return MHD_YES;
     }
     if (*upload_data_size) {
-        *upload_data_size = 0; /* bodies are ignored */
+        if (rq->body.len + *upload_data_size > MAX_REQUEST_BODY)
+            rq->is_too_large = true;
+        else
+            strbuf_append(&rq->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (rq->is_started)
@@ -1329,6 +1689,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     }
     if (!is_health(url) && !authorized(srv, conn))
         return queue_status(srv, conn, rq, 401, "Unauthorized", "Unauthorized", NULL, NULL, url);
+    if (rq->is_too_large)
+        return queue_status(srv, conn, rq, 413, "RequestEntityTooLarge",
+                            "the request body is too large", NULL, NULL, url);
     if (rq->is_control)
         return do_control(srv, conn, rq, method, url);
     if (rq->fault.is_error && !rq->fault.is_die) {
@@ -1337,6 +1700,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         snprintf(msg, sizeof msg, "simulated failure (armortop-sim fault injection, code %u)",
                  code);
         return queue_status(srv, conn, rq, code, reason_for(code), msg, NULL, NULL, url);
+    }
+    if (is_pod_proxy(url))
+        return do_proxy(srv, conn, rq, method, url);
+    if (strcmp(method, "POST") == 0 &&
+        (strcmp(url, "/apis/authentication.k8s.io/v1/tokenreviews") == 0 ||
+         strcmp(url, "/apis/authorization.k8s.io/v1/subjectaccessreviews") == 0)) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        unsigned code = strncmp(url, "/apis/authentication.", 21) == 0 ? sim_auth_token_review(srv->auth, strbuf_str(&rq->body), &sb)
+                                      : sim_auth_access_review(srv->auth, strbuf_str(&rq->body), &sb);
+        return queue_json(srv, conn, rq, code, &sb, url);
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return queue_status(srv, conn, rq, 405, "MethodNotAllowed",
@@ -1360,6 +1734,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         return queue_const(srv, conn, rq, 200, api_v1_json, "application/json", url);
     if (strcmp(url, "/apis") == 0 || strcmp(url, "/apis/") == 0)
         return queue_const(srv, conn, rq, 200, apis_json, "application/json", url);
+    for (size_t i = 0; i < sizeof group_docs / sizeof group_docs[0]; i++)
+        if (strcmp(url, group_docs[i].path) == 0)
+            return queue_const(srv, conn, rq, 200, group_docs[i].json, "application/json", url);
     if (strncmp(url, "/api/v1/", 8) == 0)
         return route_api(srv, conn, rq, url);
     return queue_status(srv, conn, rq, 404, "NotFound",
@@ -1372,8 +1749,15 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls;
     (void)conn;
     (void)toe;
-    free(*con_cls);
+    req_free(*con_cls);
     *con_cls = NULL;
+}
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    return req_new(uri);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1397,6 +1781,8 @@ struct sim_server *sim_server_new(struct sim_store *st, struct sim_gen *g,
     srv->page_max = opts->page_max;
     srv->is_verbose = opts->is_verbose;
     srv->is_anonymous_ok = opts->is_anonymous_ok;
+    srv->auth = opts->auth;
+    srv->nodes = opts->nodes;
     srv->faults = opts->faults;
     srv->fault_rng = opts->seed ^ 0xfa017ULL;
     pthread_mutex_init(&srv->fault_mu, NULL);
@@ -1417,12 +1803,14 @@ struct sim_server *sim_server_new(struct sim_store *st, struct sim_gen *g,
     if (srv->is_tls) {
         srv->daemon = MHD_start_daemon(
             flags, port, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR, opts->addr,
-            MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+            MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_URI_LOG_CALLBACK, uri_log,
+            srv, MHD_OPTION_CONNECTION_TIMEOUT,
             (unsigned)120, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_HTTPS_MEM_KEY,
             srv->key_pem, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_END);
     } else {
         srv->daemon = MHD_start_daemon(flags, port, NULL, NULL, handler, srv, MHD_OPTION_SOCK_ADDR,
                                        opts->addr, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+                                       MHD_OPTION_URI_LOG_CALLBACK, uri_log, srv,
                                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
                                        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
     }

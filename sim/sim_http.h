@@ -4,7 +4,9 @@
  *
  * Serves discovery (/version, /api, /api/v1, /apis), get/list/watch of pods,
  * nodes, events and namespaces with paging, field and label selectors and
- * server-side Tables, bearer-token auth, optional TLS, the /sim/ control
+ * server-side Tables, bearer-token auth (every --users token), optional TLS,
+ * TokenReview and SubjectAccessReview, the pods proxy to the nodes' agents
+ * (Authorization stripped, as kube-apiserver does), the /sim/ control
  * endpoints used by tests, and fault injection (latency, errors, dropped,
  * truncated and malformed responses, dying mid-body). One thread per
  * connection, so a watch never blocks other requests. Depends on
@@ -19,7 +21,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "sim_auth.h"
 #include "sim_gen.h"
+#include "sim_nodes.h"
 #include "sim_store.h"
 
 struct sim_faults {
@@ -46,6 +50,8 @@ struct sim_server_opts {
     bool is_anonymous_ok; /* no Authorization header is accepted (a wrong one is not) */
     uint64_t seed;        /* seeds the fault PRNG */
     struct sim_faults faults;
+    const struct sim_auth *auth; /* users; NULL = only token is accepted */
+    struct sim_nodes *nodes;     /* simulated nodes (agents, proxy targets); may be NULL */
 };
 
 struct sim_server;

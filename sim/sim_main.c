@@ -23,8 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim_auth.h"
 #include "sim_gen.h"
 #include "sim_http.h"
+#include "sim_nodes.h"
 #include "sim_store.h"
 #include "sim_tls.h"
 #include "sim_util.h"
@@ -44,6 +46,9 @@ struct opts {
     bool is_tls, is_verbose, is_anonymous_ok;
     int64_t epoch;
     struct sim_faults faults;
+    long agents; /* -1 = default */
+    const char *agent_bin, *state_dir, *users;
+    double denial_rate;
 };
 
 static void usage(FILE *f)
@@ -73,13 +78,23 @@ static void usage(FILE *f)
           "  --page-max N          cap for ?limit= [5000]\n"
           "  --history N           changes kept for watches [100000]\n"
           "  --epoch SECS|now      base time of generated timestamps [2025-06-01T00:00:00Z]\n"
+          "  --agents N|auto       nodes that run a real armortop-agent; auto = all Linux\n"
+          "                        nodes, up to 8 [0]\n"
+          "  --agent-bin PATH      the agent [armortop-agent next to this program]\n"
+          "  --state-dir DIR       node state (apparmorfs, proc, logs) [a temporary directory,\n"
+          "                        removed at exit]\n"
+          "  --denial-rate R       audit lines per second, cluster-wide [2]; 0 = none\n"
+          "  --users SPEC          token=user:group1|group2,... [the token: admin in\n"
+          "                        armortop-admins; a derived read token: viewer in\n"
+          "                        armortop-viewers]\n"
           "  -v, --verbose         log one line per request on stderr\n"
           "  -h, --help            show this help\n"
           "      --version         show the version\n"
           "\n"
           "Prints \"armortop-sim: ready URL token TOKEN\" on stdout when it is ready; runs\n"
           "until SIGTERM or SIGINT. Control endpoints: POST /sim/mutate, /sim/add,\n"
-          "/sim/delete, /sim/compact, /sim/fault; GET /sim/stats. See armortop-sim(1).\n",
+          "/sim/delete, /sim/compact, /sim/fault, /sim/denials; GET /sim/stats, /sim/truth.\n"
+          "See armortop-sim(1).\n",
           f);
 }
 
@@ -119,6 +134,11 @@ enum {
     OPT_VERSION,
     OPT_ANON,
     OPT_REQUIRE_TOKEN,
+    OPT_AGENTS,
+    OPT_AGENT_BIN,
+    OPT_STATE_DIR,
+    OPT_DENIAL_RATE,
+    OPT_USERS,
 };
 
 /* Returns 0 to run, 1 for a usage error, 2 when --help/--version was handled. */
@@ -144,6 +164,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"page-max", required_argument, NULL, OPT_PAGE_MAX},
         {"history", required_argument, NULL, OPT_HISTORY},
         {"epoch", required_argument, NULL, OPT_EPOCH},
+        {"agents", required_argument, NULL, OPT_AGENTS},
+        {"agent-bin", required_argument, NULL, OPT_AGENT_BIN},
+        {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+        {"denial-rate", required_argument, NULL, OPT_DENIAL_RATE},
+        {"users", required_argument, NULL, OPT_USERS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -157,6 +182,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
     o->page_max = 5000;
     o->history = 100000;
     o->epoch = SIM_DEFAULT_EPOCH;
+    o->agents = SIM_DEFAULT_AGENTS;
+    o->denial_rate = 2;
     sim_faults_reset(&o->faults);
     opterr = 0;
     int c;
@@ -261,6 +288,41 @@ static int parse_args(int argc, char **argv, struct opts *o)
                     return 1;
                 o->epoch = (int64_t)v;
             }
+            break;
+        case OPT_AGENTS:
+            if (strcmp(optarg, "auto") == 0) {
+                o->agents = SIM_AGENTS_AUTO;
+                break;
+            }
+            if (parse_num(name, optarg, 100000, &v))
+                return 1;
+            o->agents = (long)v;
+            break;
+        case OPT_AGENT_BIN:
+            o->agent_bin = optarg;
+            break;
+        case OPT_STATE_DIR:
+            if (!*optarg) {
+                fprintf(stderr, "armortop-sim: --state-dir must not be empty\n");
+                return 1;
+            }
+            o->state_dir = optarg;
+            break;
+        case OPT_DENIAL_RATE: {
+            char *end;
+            errno = 0;
+            double r = strtod(optarg, &end);
+            if (!*optarg || *end || errno || !(r >= 0) || r > 100000) {
+                fprintf(stderr, "armortop-sim: invalid value for --denial-rate: '%s' (expected "
+                                "0..100000 lines per second)\n",
+                        optarg);
+                return 1;
+            }
+            o->denial_rate = r;
+            break;
+        }
+        case OPT_USERS:
+            o->users = optarg;
             break;
         case 'v':
             o->is_verbose = true;
@@ -393,17 +455,74 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
+    struct sim_auth auth;
+    char err[256] = "";
+    char read_token[64] = "";
+    if (o.users) {
+        if (sim_auth_parse(&auth, o.users, err, sizeof err) != 0) {
+            fprintf(stderr, "armortop-sim: %s\n", err);
+            return 1;
+        }
+        /* The sim's own token stays valid (kubeconfig). */
+        if (!sim_auth_find(&auth, token)) {
+            struct sim_auth extra;
+            char *spec = xasprintf("%s=admin:" SIM_GROUP_ADMINS, token);
+            if (sim_auth_parse(&extra, spec, err, sizeof err) == 0) {
+                auth.users = xreallocarray(auth.users, auth.count + 1, sizeof *auth.users);
+                auth.users[auth.count++] = extra.users[0];
+                free(extra.users);
+            }
+            free(spec);
+        }
+    } else {
+        sim_auth_init_default(&auth, token);
+    }
+    /* The agents' service account (TokenReview/SubjectAccessReview caller). */
+    char sa_token[64];
+    sim_auth_agent_token(token, sa_token, sizeof sa_token);
+    if (!sim_auth_find(&auth, sa_token))
+        sim_auth_add(&auth, sa_token, SIM_AGENT_SA_USER,
+                     "system:serviceaccounts|system:serviceaccounts:armortop-system");
+    /* Agent token files: the first admin and the first viewer. */
+    const char *admin_tok = token, *viewer_tok = NULL;
+    for (size_t i = 0; i < auth.count; i++) {
+        if (!viewer_tok && sim_user_in_group(&auth.users[i], SIM_GROUP_VIEWERS))
+            viewer_tok = auth.users[i].token;
+    }
+    if (!viewer_tok) {
+        sim_auth_read_token(token, read_token, sizeof read_token);
+        viewer_tok = read_token;
+    }
+
     struct sim_store st;
     struct sim_gen gen;
     struct sim_tls tls;
     struct sim_server *srv = NULL;
-    char err[256] = "";
+    struct sim_nodes *nodes = NULL;
     char url[128];
     int exit_code = 1;
     memset(&tls, 0, sizeof tls);
     sim_store_init(&st, o.history);
     sim_gen_init(&gen, o.seed, o.nodes, o.epoch);
     sim_gen_populate(&gen, &st, o.pods);
+
+    struct sim_nodes_opts no = {
+        .agents = o.agents,
+        .agent_bin = o.agent_bin,
+        .state_dir = o.state_dir,
+        .denial_rate = o.denial_rate,
+        .admin_token = admin_tok,
+        .read_token = viewer_tok,
+        .agent_kube_token = sa_token,
+        .features = "/usr/share/apparmor-features/features",
+        .parser = "/usr/sbin/apparmor_parser",
+        .is_verbose = o.is_verbose,
+        .seed = o.seed,
+    };
+    nodes = sim_nodes_new(&gen, &no);
+    if (!nodes)
+        goto out;
+    sim_nodes_prepare(nodes, &gen, &st);
 
     if (o.is_tls && sim_tls_generate(&tls, listen_ip, err, sizeof err) != 0) {
         fprintf(stderr, "armortop-sim: %s\n", err);
@@ -420,6 +539,8 @@ int main(int argc, char **argv)
         .is_anonymous_ok = o.is_anonymous_ok,
         .seed = o.seed,
         .faults = o.faults,
+        .auth = &auth,
+        .nodes = nodes,
     };
     srv = sim_server_new(&st, &gen, &so, err, sizeof err);
     if (!srv) {
@@ -431,8 +552,10 @@ int main(int argc, char **argv)
     if (o.kubeconfig_out &&
         write_kubeconfig(o.kubeconfig_out, url, token, o.is_tls ? tls.ca_pem : NULL) != 0)
         goto out;
+    sim_nodes_start_agents(nodes, url, o.is_tls ? tls.ca_pem : NULL);
     printf("armortop-sim: ready %s token %s\n", url, token);
     fflush(stdout);
+    sim_nodes_start_denials(nodes);
     if (o.is_verbose)
         fprintf(stderr, "armortop-sim: %u nodes, %u pods, seed %llu, listening on %s\n", o.nodes,
                 o.pods, (unsigned long long)o.seed, url);
@@ -445,6 +568,8 @@ int main(int argc, char **argv)
     exit_code = 0;
 out:
     sim_server_free(&srv);
+    sim_nodes_free(&nodes);
+    sim_auth_done(&auth);
     sim_tls_done(&tls);
     sim_gen_done(&gen);
     sim_store_done(&st);

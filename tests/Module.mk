@@ -28,3 +28,5 @@ INTEGRATION_TESTS += tests/integration/test_screens
 UNIT_TESTS += tests/unit/test_kube_authn
 tests/unit/test_kube_authn: agent/agent_auth.o agent/agent_log.o
 INTEGRATION_TESTS += tests/integration/test_agent_authn
+INTEGRATION_TESTS += tests/integration/test_agent_client
+INTEGRATION_TESTS += tests/integration/test_sim_nodes

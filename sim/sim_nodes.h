@@ -1,0 +1,105 @@
+/*
+ * sim_nodes: the simulated nodes of armortop-sim.
+ *
+ * Each of the first --agents Linux nodes gets a state directory
+ * (<state>/nodes/<node>/{apparmorfs,proc,audit.log,tokens,agent.log,offset}),
+ * a fake apparmorfs preloaded with the profiles its pods use (plus planted
+ * drift), a fake /proc with one process per running container of the pods
+ * scheduled there, and a real armortop-agent process started with an argument
+ * vector, supervised (restart with backoff) and killed at exit (SIGTERM, then
+ * SIGKILL; PR_SET_PDEATHSIG covers a sim that dies). sim_kernel plays the
+ * kernel on the apparmorfs writes; a denial thread appends audit lines
+ * (sim_denials) for pids of the fake /proc. Each node has an `endpoint`
+ * ("http://127.0.0.1:PORT" while its agent is up, "" otherwise): the seam
+ * where in-process lightweight agents will plug in later.
+ *
+ * Planted truth (documented in armortop-sim(1), served at /sim/truth):
+ *  - drift "missing": profile k8s-restricted-net (used by no pod) is loaded on
+ *    every agent node but the last two (the last one when there are two);
+ *  - drift "hash": k8s-nginx has a different sha256 on the first agent node;
+ *  - drift "mode": payments-wr is in complain mode on the second agent node
+ *    (the first when there is one), enforce elsewhere;
+ *  - mismatches: the first two running containers (generator order) on agent
+ *    nodes that declare Localhost k8s-deny-write run as
+ *    "cri-containerd.apparmor.d (enforce)" and "unconfined" (as if created
+ *    before the profile was loaded);
+ *  - missing: k8s-missing-* and k8s-legacy are never loaded.
+ * Locking: st->mu (held by callers of the pod hook) before nodes->mu.
+ * Depends on libc, pthreads, core (aafs, strbuf, xalloc) and the sim modules.
+ */
+#ifndef ARMORTOP_SIM_SIM_NODES_H
+#define ARMORTOP_SIM_SIM_NODES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_gen.h"
+#include "sim_store.h"
+#include "strbuf.h"
+
+#define SIM_DRIFT_PROFILE "k8s-restricted-net"
+#define SIM_HASH_DRIFT_PROFILE "k8s-nginx"
+#define SIM_COMPLAIN_PROFILE "payments-wr"
+#define SIM_MISMATCH_PROFILE "k8s-deny-write"
+#define SIM_RUNTIME_PROFILE "cri-containerd.apparmor.d"
+
+/* Default of --agents. "auto" (all Linux nodes, up to 8) is what a cluster would
+ * look like, but agent pods in the store change every pod count and list that
+ * the older tests (test_sim, test_once, test_kube_client) assert, so the default
+ * stays 0 until they filter namespace armortop-system; then make it
+ * SIM_AGENTS_AUTO. */
+#define SIM_AGENTS_AUTO (-1)
+#define SIM_DEFAULT_AGENTS 0
+
+struct sim_nodes_opts {
+    long agents;           /* SIM_AGENTS_AUTO = all Linux nodes up to 8 */
+    const char *agent_bin; /* NULL = armortop-agent next to /proc/self/exe */
+    const char *state_dir; /* NULL = a mkdtemp under /tmp, removed at the end */
+    double denial_rate;    /* lines per second, cluster-wide */
+    const char *admin_token, *read_token;
+    const char *agent_kube_token; /* the agents' service-account token for --kubeconfig */
+    const char *features;  /* features file for the agents */
+    const char *parser;    /* apparmor_parser */
+    bool is_verbose;
+    uint64_t seed;
+};
+
+struct sim_nodes;
+
+/* Build the node state for the workload in g (after sim_gen_populate; before
+ * serving). Never fails hard: problems are warned about on stderr and leave
+ * nodes without agents. Returns NULL only when the state directory cannot be
+ * made. */
+struct sim_nodes *sim_nodes_new(struct sim_gen *g, const struct sim_nodes_opts *o);
+/* Before serving: start the kernel watcher, load the agent pods into st and
+ * hook pod changes of g. */
+void sim_nodes_prepare(struct sim_nodes *n, struct sim_gen *g, struct sim_store *st);
+/* Once the API server listens at api_url (ca_pem: its CA for https, or NULL):
+ * write <state>/kubeconfig for the agents (when they support --kubeconfig, they
+ * get it: TokenReview and SubjectAccessReview against this server), start them
+ * and wait for their ready lines (up to 10 s), then supervise them. */
+void sim_nodes_start_agents(struct sim_nodes *n, const char *api_url, const char *ca_pem);
+/* Start the denial generator (after the agents listen). */
+void sim_nodes_start_denials(struct sim_nodes *n);
+/* Stop everything, kill and reap the agents, remove a temporary state dir. */
+void sim_nodes_free(struct sim_nodes **n);
+
+/* Endpoint ("http://127.0.0.1:PORT") of the agent of node_name into buf;
+ * false when the node has no live agent. */
+bool sim_nodes_endpoint(struct sim_nodes *n, const char *node_name, char *buf, size_t len);
+/* JSON fragments for /sim/stats (an object body without braces, "" when no
+ * nodes) and /sim/truth (a whole object; st->mu must NOT be held). */
+void sim_nodes_stats_json(struct sim_nodes *n, struct strbuf *out);
+void sim_nodes_truth_json(struct sim_nodes *n, struct sim_store *st, struct sim_gen *g,
+                          struct strbuf *out);
+/* Write count DENIED lines to node_name's log now (deterministic choice of
+ * pids/events/formats); out receives a JSON report. Returns the HTTP status
+ * (200, 404 unknown node or no state, 409 no confined process). */
+unsigned sim_nodes_write_denials(struct sim_nodes *n, const char *node_name, unsigned count,
+                                 struct strbuf *out);
+/* Number of nodes with state, and the state directory. */
+size_t sim_nodes_count(const struct sim_nodes *n);
+const char *sim_nodes_state_dir(const struct sim_nodes *n);
+
+#endif
