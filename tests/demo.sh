@@ -1,12 +1,12 @@
 #!/bin/sh
-# make demo: start armortop-sim on loopback (20 nodes, 400 pods), run armortop
+# make demo: start armortop-sim on loopback (8 nodes with agents, 240 pods), run armortop
 # against it, and stop the simulator when armortop exits. On a terminal this is
 # the interactive screen; without one (CI, a pipe) it prints
 # `armortop --once pods` and `armortop --once findings` instead.
 set -u
 dir=$(mktemp -d /tmp/armortop-demo-XXXXXX)
 trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; rm -rf "$dir"' EXIT INT TERM
-./armortop-sim --nodes "${DEMO_NODES:-20}" --pods "${DEMO_PODS:-400}" --seed 1 --epoch now --port 0 \
+./armortop-sim --nodes "${DEMO_NODES:-8}" --pods "${DEMO_PODS:-240}" --seed 1 --epoch now --agents auto --denial-rate 5 --port 0 \
     --kubeconfig-out "$dir/kubeconfig" > "$dir/ready" 2> "$dir/sim.log" &
 sim_pid=$!
 i=0

@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-./armortop-sim --nodes 12 --pods 160 --seed 1 --epoch now --port 0 \
+./armortop-sim --nodes 12 --pods 160 --seed 1 --epoch now --agents auto --denial-rate 5 --port 0 \
     --kubeconfig-out "$dir/kubeconfig" > "$dir/ready" 2> "$dir/sim.log" &
 sim_pid=$!
 i=0
