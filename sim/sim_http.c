@@ -1425,6 +1425,38 @@ static enum MHD_Result do_proxy(struct sim_server *srv, struct MHD_Connection *c
         ret = proxy_unavailable(srv, conn, rq, 503, why, url);
         goto out;
     }
+    if (is_agent && sim_nodes_is_lite(srv->nodes, node)) {
+        /* A lite agent: answered here, from the node's in-memory state. */
+        struct strbuf sb;
+        strbuf_init(&sb);
+        const char *ctype = "application/json";
+        const char *tok =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Armortop-Authorization");
+        unsigned code =
+            sim_nodes_lite_serve(srv->nodes, node, method, target, tok, &ctype, &sb);
+        size_t len = sb.len;
+        char *buf = len ? strbuf_take(&sb) : NULL;
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(len, buf, buf ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!r) {
+            free(buf);
+            ret = MHD_NO;
+            goto out;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(r, "X-Armortop-Sim-Lite", "1");
+        if (code == 401)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                    "Bearer realm=\"armortop-agent\"");
+        if (code == 405)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, PUT, DELETE, POST");
+        ret = MHD_queue_response(conn, code, r);
+        MHD_destroy_response(r);
+        logf_(srv, "%s %s -> lite %s%s %u (proxy)", method, url, node, target, code);
+        goto out;
+    }
     if (!is_agent || !sim_nodes_endpoint(srv->nodes, node, endpoint, sizeof endpoint)) {
         snprintf(why, sizeof why, "dial tcp: pod %s/%s on %s: %s", ns, name, node,
                  is_agent ? "agent not running" : "no simulated backend");

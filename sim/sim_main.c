@@ -47,6 +47,7 @@ struct opts {
     int64_t epoch;
     struct sim_faults faults;
     long agents; /* -1 = default */
+    long lite_agents;
     const char *agent_bin, *state_dir, *users;
     double denial_rate;
 };
@@ -78,8 +79,11 @@ static void usage(FILE *f)
           "  --page-max N          cap for ?limit= [5000]\n"
           "  --history N           changes kept for watches [100000]\n"
           "  --epoch SECS|now      base time of generated timestamps [2025-06-01T00:00:00Z]\n"
-          "  --agents N|auto       nodes that run a real armortop-agent; auto = all Linux\n"
-          "                        nodes, up to 8 [0]\n"
+          "  --agents N|auto|all   nodes that run a real armortop-agent; auto = all Linux\n"
+          "                        nodes, up to 8; all = every Linux node [0]\n"
+          "  --lite-agents N|all   the next N Linux nodes get a lightweight in-process\n"
+          "                        agent (read-only, same API through the pods proxy);\n"
+          "                        all = every Linux node without a real agent [0]\n"
           "  --agent-bin PATH      the agent [armortop-agent next to this program]\n"
           "  --state-dir DIR       node state (apparmorfs, proc, logs) [a temporary directory,\n"
           "                        removed at exit]\n"
@@ -135,6 +139,7 @@ enum {
     OPT_ANON,
     OPT_REQUIRE_TOKEN,
     OPT_AGENTS,
+    OPT_LITE_AGENTS,
     OPT_AGENT_BIN,
     OPT_STATE_DIR,
     OPT_DENIAL_RATE,
@@ -165,6 +170,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"history", required_argument, NULL, OPT_HISTORY},
         {"epoch", required_argument, NULL, OPT_EPOCH},
         {"agents", required_argument, NULL, OPT_AGENTS},
+        {"lite-agents", required_argument, NULL, OPT_LITE_AGENTS},
         {"agent-bin", required_argument, NULL, OPT_AGENT_BIN},
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"denial-rate", required_argument, NULL, OPT_DENIAL_RATE},
@@ -183,6 +189,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
     o->history = 100000;
     o->epoch = SIM_DEFAULT_EPOCH;
     o->agents = SIM_DEFAULT_AGENTS;
+    o->lite_agents = 0;
     o->denial_rate = 2;
     sim_faults_reset(&o->faults);
     opterr = 0;
@@ -294,9 +301,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
                 o->agents = SIM_AGENTS_AUTO;
                 break;
             }
+            if (strcmp(optarg, "all") == 0) {
+                o->agents = SIM_AGENTS_ALL;
+                break;
+            }
             if (parse_num(name, optarg, 100000, &v))
                 return 1;
             o->agents = (long)v;
+            break;
+        case OPT_LITE_AGENTS:
+            if (strcmp(optarg, "all") == 0) {
+                o->lite_agents = SIM_LITE_ALL;
+                break;
+            }
+            if (parse_num(name, optarg, 1000000, &v))
+                return 1;
+            o->lite_agents = (long)v;
             break;
         case OPT_AGENT_BIN:
             o->agent_bin = optarg;
@@ -508,6 +528,8 @@ int main(int argc, char **argv)
 
     struct sim_nodes_opts no = {
         .agents = o.agents,
+        .lite_agents = o.lite_agents,
+        .auth = &auth,
         .agent_bin = o.agent_bin,
         .state_dir = o.state_dir,
         .denial_rate = o.denial_rate,

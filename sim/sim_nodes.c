@@ -28,6 +28,7 @@
 #include "aafs.h"
 #include "sim_denials.h"
 #include "sim_kernel.h"
+#include "sim_lite.h"
 #include "sim_util.h"
 #include "xalloc.h"
 
@@ -51,11 +52,7 @@ struct pent {
     char mode[16];    /* "" for unconfined */
 };
 
-struct lprof {
-    char name[128];
-    char mode[16];
-    char sha[65];
-};
+#define lprof sim_lite_prof
 
 struct planted {
     uint32_t pod_idx;
@@ -101,6 +98,10 @@ struct sim_nodes {
     struct planted planted[2];
     size_t nplanted;
     struct sim_kernel *kernel;
+    /* lite (in-process) agents: nodes lite_first.. with one shared inventory */
+    struct sim_lite *lite;
+    struct lprof *lite_profs;
+    size_t nlite_profs;
     pthread_t sup_thread, den_thread;
     bool has_sup, has_den;
     double t0;
@@ -391,20 +392,64 @@ static void node_write_all(struct node *nd)
     proc_write(nd, 700, 1, "kubelet", "/system.slice/kubelet.service", NULL);
 }
 
+/* Real-agent nodes are nodes 0..count-1 (nodes[i].idx == i). */
 static struct node *node_by_idx(struct sim_nodes *n, unsigned idx)
 {
-    for (size_t i = 0; i < n->count; i++)
-        if (n->nodes[i].idx == idx)
-            return &n->nodes[i];
-    return NULL;
+    return idx < n->count ? &n->nodes[idx] : NULL;
+}
+
+/* Index of a node name ("node-001" is 0), or -1. */
+static long node_idx_of(const char *name)
+{
+    if (!name || strncmp(name, "node-", 5) != 0 || !name[5])
+        return -1;
+    unsigned long v = 0;
+    for (const char *p = name + 5; *p; p++) {
+        if (*p < '0' || *p > '9' || v > 10000000)
+            return -1;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v == 0)
+        return -1;
+    char check[24];
+    sim_gen_node_name((unsigned)(v - 1), check);
+    return strcmp(check, name) == 0 ? (long)(v - 1) : -1;
 }
 
 static struct node *node_by_name(struct sim_nodes *n, const char *name)
 {
-    for (size_t i = 0; i < n->count; i++)
-        if (strcmp(n->nodes[i].name, name) == 0)
-            return &n->nodes[i];
-    return NULL;
+    long i = node_idx_of(name);
+    return i >= 0 ? node_by_idx(n, (unsigned)i) : NULL;
+}
+
+/* The containers of p on a lite node, as compact processes (out has room for 6). */
+static size_t lite_procs_of(struct sim_nodes *n, const struct sim_pinfo *p,
+                            struct sim_lite_proc *out)
+{
+    struct node tmp;
+    memset(&tmp, 0, sizeof tmp);
+    tmp.profs = n->lite_profs;
+    tmp.nprofs = n->nlite_profs;
+    size_t k = 0;
+    for (size_t ci = 0; ci < p->nc && k < 6; ci++) {
+        const struct sim_cinfo *c = &p->c[ci];
+        if (!c->is_running || !c->cid[0])
+            continue;
+        struct pent e;
+        memset(&e, 0, sizeof e);
+        if (!compute_label(n, &tmp, p, ci, &e))
+            continue;
+        struct sim_lite_proc *q = &out[k++];
+        memset(q, 0, sizeof *q);
+        q->pid = PID_BASE + (int)p->idx * 8 + (int)ci;
+        q->pod_idx = p->idx;
+        q->ci = (uint8_t)ci;
+        q->prof = sim_lite_prof_index(n->lite, e.profile);
+        snprintf(q->comm, sizeof q->comm, "%.15s", c->name);
+        snprintf(q->uid, sizeof q->uid, "%s", p->uid);
+        memcpy(q->cid, c->cid, sizeof q->cid);
+    }
+    return k;
 }
 
 /* Pod hook (st->mu held by the caller). */
@@ -414,6 +459,12 @@ static void on_pod(void *ctx, const struct sim_gen *g, const struct sim_pod_stat
     struct sim_nodes *n = ctx;
     struct sim_pinfo p;
     sim_gen_pod_info(g, ps, &p);
+    if (sim_lite_has(n->lite, p.node) && !p.is_windows) {
+        struct sim_lite_proc lp[6];
+        size_t k = is_deleted ? 0 : lite_procs_of(n, &p, lp);
+        sim_lite_set_pod(n->lite, p.node, p.idx, lp, k);
+        return;
+    }
     pthread_mutex_lock(&n->mu);
     struct node *nd = node_by_idx(n, p.node);
     if (nd && !p.is_windows) {
@@ -523,6 +574,51 @@ static bool agent_has_kubeconfig_flag(const char *bin)
     return has;
 }
 
+static int lprof_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct lprof *)a)->name, ((const struct lprof *)b)->name);
+}
+
+static void lite_add_prof(struct sim_nodes *n, const char *name)
+{
+    struct lprof *p = &n->lite_profs[n->nlite_profs++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->mode, sizeof p->mode, "enforce");
+    char seed[256];
+    snprintf(seed, sizeof seed, "armortop-sim profile %s %s", name, "v1");
+    sim_sha256_hex(seed, strlen(seed), p->sha);
+}
+
+/* Lite agents on Linux nodes first..first+count-1: the shared inventory (the
+ * profiles every real node starts with, without drift), then their processes. */
+static void lite_setup(struct sim_nodes *n, struct sim_gen *g, const struct sim_nodes_opts *o,
+                       unsigned first, unsigned count)
+{
+    if (count == 0)
+        return;
+    n->lite_profs = xcalloc(sim_gen_profile_count() + 4, sizeof *n->lite_profs);
+    lite_add_prof(n, "/usr/sbin/chronyd");
+    lite_add_prof(n, "lsb_release");
+    lite_add_prof(n, SIM_RUNTIME_PROFILE);
+    for (size_t k = 0; k < sim_gen_profile_count(); k++)
+        lite_add_prof(n, sim_gen_profile_name(k));
+    lite_add_prof(n, SIM_DRIFT_PROFILE);
+    qsort(n->lite_profs, n->nlite_profs, sizeof *n->lite_profs, lprof_cmp);
+    n->lite = sim_lite_new(first, count, n->lite_profs, n->nlite_profs, o->auth, o->admin_token,
+                           o->read_token);
+    for (size_t pi = 0; pi < g->pod_count; pi++) {
+        struct sim_pinfo p;
+        sim_gen_pod_info(g, &g->pods[pi], &p);
+        if (p.is_windows || !sim_lite_has(n->lite, p.node))
+            continue;
+        struct sim_lite_proc lp[6];
+        size_t k = lite_procs_of(n, &p, lp);
+        sim_lite_add(n->lite, p.node, lp, k);
+    }
+    sim_lite_sort_all(n->lite);
+}
+
 struct sim_nodes *sim_nodes_new(struct sim_gen *g, const struct sim_nodes_opts *o)
 {
     struct sim_nodes *n = xcalloc(1, sizeof *n);
@@ -543,9 +639,10 @@ struct sim_nodes *sim_nodes_new(struct sim_gen *g, const struct sim_nodes_opts *
     n->parser = xstrdup(o->parser);
 
     unsigned linux_nodes = g->linux_node_count;
-    unsigned want = o->agents < 0 ? (linux_nodes < MAX_DEFAULT_AGENTS ? linux_nodes
-                                                                      : MAX_DEFAULT_AGENTS)
-                                  : (unsigned)o->agents;
+    unsigned want = o->agents == SIM_AGENTS_ALL ? linux_nodes
+                    : o->agents < 0 ? (linux_nodes < MAX_DEFAULT_AGENTS ? linux_nodes
+                                                                        : MAX_DEFAULT_AGENTS)
+                                    : (unsigned)o->agents;
     if (want > linux_nodes)
         want = linux_nodes;
     bool can_run = true;
@@ -564,8 +661,13 @@ struct sim_nodes *sim_nodes_new(struct sim_gen *g, const struct sim_nodes_opts *
     }
     if (!can_run)
         want = 0;
-    if (want == 0)
+    unsigned lite = linux_nodes - want;
+    if (o->lite_agents >= 0 && (unsigned long)o->lite_agents < lite)
+        lite = (unsigned)o->lite_agents;
+    if (want == 0) {
+        lite_setup(n, g, o, 0, lite);
         return n;
+    }
     n->has_kube_flag = agent_has_kubeconfig_flag(n->agent_bin);
     n->kube_token = o->agent_kube_token ? xstrdup(o->agent_kube_token) : NULL;
 
@@ -684,6 +786,7 @@ struct sim_nodes *sim_nodes_new(struct sim_gen *g, const struct sim_nodes_opts *
         node_sort(&n->nodes[i]);
         node_write_all(&n->nodes[i]);
     }
+    lite_setup(n, g, o, want, lite);
     return n;
 }
 
@@ -855,10 +958,12 @@ static void *supervisor(void *arg)
 
 void sim_nodes_prepare(struct sim_nodes *n, struct sim_gen *g, struct sim_store *st)
 {
-    if (!n || n->count == 0)
+    if (!n || (n->count == 0 && !n->lite))
         return;
-    n->kernel = sim_kernel_new(n->is_verbose);
-    if (!n->kernel) {
+    n->kernel = n->count ? sim_kernel_new(n->is_verbose) : NULL;
+    if (n->count == 0) {
+        /* lite agents only: no apparmorfs to serve */
+    } else if (!n->kernel) {
         fprintf(stderr, "armortop-sim: kernel thread: %s; profile loads will not be applied\n",
                 strerror(errno));
     } else {
@@ -870,11 +975,14 @@ void sim_nodes_prepare(struct sim_nodes *n, struct sim_gen *g, struct sim_store 
         if (sim_kernel_start(n->kernel) != 0)
             fprintf(stderr, "armortop-sim: cannot start the kernel thread\n");
     }
-    unsigned *agent_nodes = xcalloc(n->count, sizeof *agent_nodes);
+    unsigned nl = sim_lite_count(n->lite);
+    unsigned *agent_nodes = xcalloc(n->count + nl + 1, sizeof *agent_nodes);
     size_t na = 0;
     for (size_t i = 0; i < n->count; i++)
         if (n->nodes[i].has_agent)
             agent_nodes[na++] = n->nodes[i].idx;
+    for (unsigned i = 0; i < nl; i++)
+        agent_nodes[na++] = sim_lite_first(n->lite) + i;
     sim_gen_load_agent_pods(g, st, agent_nodes, na);
     free(agent_nodes);
     g->on_pod = on_pod;
@@ -1022,7 +1130,8 @@ static void *denial_thread(void *arg)
     if (tick < 0.05)
         tick = 0.05;
     double acc = 0;
-    struct strbuf *bufs = xcalloc(n->count, sizeof *bufs);
+    struct strbuf *bufs = xcalloc(n->count + 1, sizeof *bufs);
+    size_t total = n->count + sim_lite_count(n->lite);
     for (size_t i = 0; i < n->count; i++)
         strbuf_init(&bufs[i]);
     pthread_mutex_lock(&n->mu);
@@ -1042,7 +1151,13 @@ static void *denial_thread(void *arg)
             break;
         acc += n->denial_rate * tick;
         for (; acc >= 1.0; acc -= 1.0) {
-            struct node *nd = &n->nodes[sim_rng_next(&n->rng) % n->count];
+            size_t k = sim_rng_next(&n->rng) % total;
+            if (k >= n->count) {
+                sim_lite_random_denial(n->lite, sim_lite_first(n->lite) + (unsigned)(k - n->count),
+                                       &n->rng, 86400.0 * 3 + now_mono() - n->t0);
+                continue;
+            }
+            struct node *nd = &n->nodes[k];
             random_line(n, nd, &bufs[nd - n->nodes]);
         }
         for (size_t i = 0; i < n->count; i++) {
@@ -1059,7 +1174,7 @@ static void *denial_thread(void *arg)
 
 void sim_nodes_start_denials(struct sim_nodes *n)
 {
-    if (!n || n->count == 0 || !(n->denial_rate > 0))
+    if (!n || (n->count == 0 && !n->lite) || !(n->denial_rate > 0))
         return;
     if (pthread_create(&n->den_thread, NULL, denial_thread, n) == 0)
         n->has_den = true;
@@ -1068,6 +1183,14 @@ void sim_nodes_start_denials(struct sim_nodes *n)
 unsigned sim_nodes_write_denials(struct sim_nodes *n, const char *node_name, unsigned count,
                                  struct strbuf *out)
 {
+    long li = node_idx_of(node_name);
+    if (li >= 0 && sim_lite_has(n->lite, (unsigned)li)) {
+        pthread_mutex_lock(&n->mu);
+        uint64_t rng = mix(n->seed ^ mix((uint64_t)li + 1) ^ mix(0x5eed0000ULL + n->rng++));
+        pthread_mutex_unlock(&n->mu);
+        return sim_lite_write_denials(n->lite, (unsigned)li, count, &rng,
+                                      86400.0 * 3 + now_mono() - n->t0, out);
+    }
     pthread_mutex_lock(&n->mu);
     struct node *nd = node_name ? node_by_name(n, node_name) : NULL;
     if (!nd) {
@@ -1144,6 +1267,23 @@ bool sim_nodes_endpoint(struct sim_nodes *n, const char *node_name, char *buf, s
     return ok;
 }
 
+bool sim_nodes_is_lite(struct sim_nodes *n, const char *node_name)
+{
+    long i = n ? node_idx_of(node_name) : -1;
+    return i >= 0 && sim_lite_has(n->lite, (unsigned)i);
+}
+
+unsigned sim_nodes_lite_serve(struct sim_nodes *n, const char *node_name, const char *method,
+                              const char *path_query, const char *token_header,
+                              const char **content_type, struct strbuf *out)
+{
+    long i = n ? node_idx_of(node_name) : -1;
+    if (i < 0 || !sim_lite_has(n->lite, (unsigned)i))
+        return 0;
+    return sim_lite_serve(n->lite, (unsigned)i, node_name, method, path_query, token_header,
+                          content_type, out);
+}
+
 size_t sim_nodes_count(const struct sim_nodes *n)
 {
     return n ? n->count : 0;
@@ -1191,10 +1331,15 @@ void sim_nodes_stats_json(struct sim_nodes *n, struct strbuf *out)
     } else {
         strbuf_puts(out, "},\"denied_written\":{");
     }
+    unsigned long llines = 0, ldenied = 0, lreq = 0;
+    sim_lite_totals(n ? n->lite : NULL, &llines, &ldenied, &lreq);
     strbuf_printf(out,
                   "},\"denied_total\":%lu,\"lines_total\":%lu,\"kernel\":{\"loads\":%lu,"
-                  "\"removes\":%lu,\"rejected\":%lu}",
-                  denied, lines, loads, removes, rejected);
+                  "\"removes\":%lu,\"rejected\":%lu},\"liteAgents\":%u,"
+                  "\"liteFirstNode\":%u,\"lite\":{\"lines\":%lu,\"denied\":%lu,\"requests\":%lu}",
+                  denied + ldenied, lines + llines, loads, removes, rejected,
+                  n ? sim_lite_count(n->lite) : 0, n ? sim_lite_first(n->lite) : 0, llines, ldenied,
+                  lreq);
     if (n && n->state_dir) {
         strbuf_puts(out, ",\"stateDir\":");
         strbuf_json_str(out, n->state_dir);
@@ -1245,13 +1390,137 @@ struct missing_ref {
     char profile[64], ns[64], pod[96], container[48], node[24];
 };
 
+static void ref_append(struct strbuf *sb, const struct node *nd, const struct pent *e)
+{
+    if (sb->len)
+        strbuf_putc(sb, ',');
+    pent_ref(sb, nd, e);
+}
+
+/* Nodes holding one inventory: a real-agent node, or every lite node. */
+struct tgroup {
+    const struct lprof *profs;
+    size_t nprofs;
+    unsigned first, count;
+};
+
+static const struct lprof *profs_find(const struct tgroup *gr, const char *name)
+{
+    for (size_t i = 0; i < gr->nprofs; i++)
+        if (strcmp(gr->profs[i].name, name) == 0)
+            return &gr->profs[i];
+    return NULL;
+}
+
+static void group_names(struct strbuf *out, const struct tgroup *gr, size_t *k)
+{
+    for (unsigned i = 0; i < gr->count; i++) {
+        char nm[24];
+        sim_gen_node_name(gr->first + i, nm);
+        strbuf_printf(out, "%s\"%s\"", (*k)++ ? "," : "", nm);
+    }
+}
+
+/* Drift over every agent node (real and lite): presence, mode and hash. */
+static void truth_drift(struct sim_nodes *n, struct strbuf *out)
+{
+    size_t ng = n->count + (n->lite ? 1 : 0);
+    struct tgroup *gs = xcalloc(ng + 1, sizeof *gs);
+    for (size_t i = 0; i < n->count; i++)
+        gs[i] = (struct tgroup){n->nodes[i].profs, n->nodes[i].nprofs, n->nodes[i].idx, 1};
+    if (n->lite)
+        gs[n->count] = (struct tgroup){n->lite_profs, n->nlite_profs, sim_lite_first(n->lite),
+                                       sim_lite_count(n->lite)};
+    bool first = true;
+    struct strbuf nodes;
+    strbuf_init(&nodes);
+    for (size_t a = 0; a < ng; a++) {
+        for (size_t pi = 0; pi < gs[a].nprofs; pi++) {
+            const struct lprof *lp = &gs[a].profs[pi];
+            bool seen = false;
+            for (size_t b = 0; b < a && !seen; b++)
+                seen = profs_find(&gs[b], lp->name) != NULL;
+            if (seen)
+                continue;
+            strbuf_reset(&nodes);
+            size_t nm = 0;
+            for (size_t b = 0; b < ng; b++)
+                if (!profs_find(&gs[b], lp->name))
+                    group_names(&nodes, &gs[b], &nm);
+            if (nm) {
+                strbuf_printf(out, "%s{\"profile\":", first ? "" : ",");
+                strbuf_json_str(out, lp->name);
+                strbuf_printf(out, ",\"kind\":\"missing\",\"nodes\":[%s]}", strbuf_str(&nodes));
+                first = false;
+            }
+            for (int what = 0; what < 2; what++) {
+                const char *best = NULL;
+                size_t best_n = 0;
+                for (size_t b = 0; b < ng; b++) {
+                    const struct lprof *x = profs_find(&gs[b], lp->name);
+                    if (!x)
+                        continue;
+                    const char *v = what ? x->sha : x->mode;
+                    size_t cnt = 0;
+                    for (size_t c = 0; c < ng; c++) {
+                        const struct lprof *y = profs_find(&gs[c], lp->name);
+                        if (y && strcmp(what ? y->sha : y->mode, v) == 0)
+                            cnt += gs[c].count;
+                    }
+                    if (cnt > best_n) {
+                        best = v;
+                        best_n = cnt;
+                    }
+                }
+                strbuf_reset(&nodes);
+                nm = 0;
+                for (size_t b = 0; b < ng && best; b++) {
+                    const struct lprof *x = profs_find(&gs[b], lp->name);
+                    if (x && strcmp(what ? x->sha : x->mode, best) != 0)
+                        group_names(&nodes, &gs[b], &nm);
+                }
+                if (!nm)
+                    continue;
+                strbuf_printf(out, "%s{\"profile\":", first ? "" : ",");
+                strbuf_json_str(out, lp->name);
+                strbuf_printf(out, ",\"kind\":\"%s\",\"nodes\":[%s],\"values\":{",
+                              what ? "hash" : "mode", strbuf_str(&nodes));
+                size_t k = 0;
+                for (size_t b = 0; b < ng; b++) {
+                    const struct lprof *x = profs_find(&gs[b], lp->name);
+                    for (unsigned i = 0; x && i < gs[b].count; i++) {
+                        char nmb[24];
+                        sim_gen_node_name(gs[b].first + i, nmb);
+                        strbuf_printf(out, "%s\"%s\":\"%s\"", k++ ? "," : "", nmb,
+                                      what ? x->sha : x->mode);
+                    }
+                }
+                strbuf_puts(out, "}}");
+                first = false;
+            }
+        }
+    }
+    strbuf_done(&nodes);
+    free(gs);
+}
+
 void sim_nodes_truth_json(struct sim_nodes *n, struct sim_store *st, struct sim_gen *g,
                           struct strbuf *out)
 {
     /* Pods referencing profiles that their (agent) node does not have: read the
-     * store first (lock order st->mu, then n->mu). */
+     * store first (lock order st->mu, then n->mu). Lite nodes' containers are
+     * derived from the pods here too (their inventory never changes). */
     struct missing_ref *miss = NULL;
     size_t nmiss = 0, mcap = 0;
+    struct node lt;
+    memset(&lt, 0, sizeof lt);
+    if (n) {
+        lt.profs = n->lite_profs;
+        lt.nprofs = n->nlite_profs;
+    }
+    struct strbuf lref[4]; /* mismatches, complain, invalid, unconfined on lite nodes */
+    for (int k = 0; k < 4; k++)
+        strbuf_init(&lref[k]);
     pthread_mutex_lock(&st->mu);
     const struct sim_objvec *vec = &st->objs[SIM_KIND_POD];
     for (size_t i = 0; n && i < vec->count; i++) {
@@ -1260,8 +1529,9 @@ void sim_nodes_truth_json(struct sim_nodes *n, struct sim_store *st, struct sim_
             continue;
         struct sim_pinfo p;
         sim_gen_pod_info(g, &g->pods[o->gen_idx], &p);
+        bool is_lite = !p.is_windows && sim_lite_has(n->lite, p.node);
         pthread_mutex_lock(&n->mu);
-        struct node *nd = node_by_idx(n, p.node);
+        struct node *nd = is_lite ? &lt : node_by_idx(n, p.node);
         for (size_t ci = 0; nd && !p.is_windows && ci < p.nc; ci++) {
             const struct sim_cinfo *c = &p.c[ci];
             if (!c->decl_type || strcmp(c->decl_type, "Localhost") != 0 || !c->decl_prof[0] ||
@@ -1279,157 +1549,100 @@ void sim_nodes_truth_json(struct sim_nodes *n, struct sim_store *st, struct sim_
             snprintf(m->node, sizeof m->node, "%s", p.node_name);
         }
         pthread_mutex_unlock(&n->mu);
+        if (!is_lite)
+            continue;
+        snprintf(lt.name, sizeof lt.name, "%s", p.node_name);
+        lt.npents = 0;
+        node_add_pod(n, &lt, &p, false);
+        for (size_t k = 0; k < lt.npents; k++) {
+            const struct pent *e = &lt.pents[k];
+            if (!label_matches_decl(e))
+                ref_append(&lref[0], &lt, e);
+            if (strcmp(e->mode, "complain") == 0)
+                ref_append(&lref[1], &lt, e);
+            if (strcmp(e->decl_type, "invalid") == 0)
+                ref_append(&lref[2], &lt, e);
+            if (strcmp(e->profile, "unconfined") == 0)
+                ref_append(&lref[3], &lt, e);
+        }
     }
     pthread_mutex_unlock(&st->mu);
+    free(lt.pents);
 
     strbuf_puts(out, "{\"agentNodes\":[");
     if (n)
         pthread_mutex_lock(&n->mu);
+    size_t k0 = 0;
     for (size_t i = 0; n && i < n->count; i++)
-        strbuf_printf(out, "%s\"%s\"", i ? "," : "", n->nodes[i].name);
+        strbuf_printf(out, "%s\"%s\"", k0++ ? "," : "", n->nodes[i].name);
+    if (n && n->lite) {
+        struct tgroup lg = {n->lite_profs, n->nlite_profs, sim_lite_first(n->lite),
+                            sim_lite_count(n->lite)};
+        group_names(out, &lg, &k0);
+    }
     strbuf_puts(out, "],\"nodesWithoutAgent\":[");
     bool first = true;
     for (unsigned i = 0; n && i < n->node_total; i++) {
         struct node *nd = node_by_idx(n, i);
-        if (nd && nd->has_agent)
+        if ((nd && nd->has_agent) || sim_lite_has(n->lite, i))
             continue;
         char nm[24];
         sim_gen_node_name(i, nm);
         strbuf_printf(out, "%s\"%s\"", first ? "" : ",", nm);
         first = false;
     }
-    /* Drift over the agent nodes: presence, mode, hash of every profile. */
+    strbuf_puts(out, "],\"liteAgentNodes\":[");
+    if (n && n->lite) {
+        struct tgroup lg = {n->lite_profs, n->nlite_profs, sim_lite_first(n->lite),
+                            sim_lite_count(n->lite)};
+        size_t k1 = 0;
+        group_names(out, &lg, &k1);
+    }
     strbuf_puts(out, "],\"drift\":[");
-    first = true;
-    for (size_t a = 0; n && a < n->count; a++) {
-        for (size_t pi = 0; pi < n->nodes[a].nprofs; pi++) {
-            const struct lprof *lp = &n->nodes[a].profs[pi];
-            /* Only once per name: the first node that has it. */
-            bool seen = false;
-            for (size_t b = 0; b < a && !seen; b++)
-                seen = node_prof(&n->nodes[b], lp->name) != NULL;
-            if (seen)
-                continue;
-            /* missing on some nodes */
-            struct strbuf nodes;
-            strbuf_init(&nodes);
-            size_t nm = 0;
-            for (size_t b = 0; b < n->count; b++)
-                if (!node_prof(&n->nodes[b], lp->name)) {
-                    strbuf_printf(&nodes, "%s\"%s\"", nm++ ? "," : "", n->nodes[b].name);
-                }
-            if (nm) {
-                strbuf_printf(out, "%s{\"profile\":", first ? "" : ",");
-                strbuf_json_str(out, lp->name);
-                strbuf_printf(out, ",\"kind\":\"missing\",\"nodes\":[%s]}", strbuf_str(&nodes));
+    if (n)
+        truth_drift(n, out);
+    /* Containers whose actual label differs from what they declare, and the
+     * other lists: real-agent nodes first, then lite ones. */
+    static const char *const lists[4] = {"mismatches", "complain", "invalid", "unconfined"};
+    for (int li = 0; li < 4; li++) {
+        strbuf_printf(out, "],\"%s\":[", lists[li]);
+        first = true;
+        for (size_t a = 0; n && a < n->count; a++)
+            for (size_t i = 0; i < n->nodes[a].npents; i++) {
+                const struct pent *e = &n->nodes[a].pents[i];
+                bool in = li == 0   ? !label_matches_decl(e)
+                          : li == 1 ? strcmp(e->mode, "complain") == 0
+                          : li == 2 ? strcmp(e->decl_type, "invalid") == 0
+                                    : strcmp(e->profile, "unconfined") == 0;
+                if (!in)
+                    continue;
+                if (!first)
+                    strbuf_putc(out, ',');
+                pent_ref(out, &n->nodes[a], e);
                 first = false;
             }
-            /* mode and hash: nodes whose value differs from the most common one */
-            for (int what = 0; what < 2; what++) {
-                const char *best = NULL;
-                size_t best_n = 0;
-                for (size_t b = 0; b < n->count; b++) {
-                    const struct lprof *x = node_prof(&n->nodes[b], lp->name);
-                    if (!x)
+        if (lref[li].len) {
+            if (!first)
+                strbuf_putc(out, ',');
+            strbuf_append(out, lref[li].buf, lref[li].len);
+        }
+        if (li == 1) {
+            strbuf_puts(out, "],\"complainProfiles\":[");
+            first = true;
+            for (size_t a = 0; n && a < n->count; a++)
+                for (size_t pi = 0; pi < n->nodes[a].nprofs; pi++) {
+                    const struct lprof *lp = &n->nodes[a].profs[pi];
+                    if (strcmp(lp->mode, "complain") != 0)
                         continue;
-                    const char *v = what ? x->sha : x->mode;
-                    size_t cnt = 0;
-                    for (size_t c = 0; c < n->count; c++) {
-                        const struct lprof *y = node_prof(&n->nodes[c], lp->name);
-                        cnt += y && strcmp(what ? y->sha : y->mode, v) == 0;
-                    }
-                    if (cnt > best_n) {
-                        best = v;
-                        best_n = cnt;
-                    }
-                }
-                strbuf_reset(&nodes);
-                nm = 0;
-                for (size_t b = 0; b < n->count && best; b++) {
-                    const struct lprof *x = node_prof(&n->nodes[b], lp->name);
-                    if (x && strcmp(what ? x->sha : x->mode, best) != 0)
-                        strbuf_printf(&nodes, "%s\"%s\"", nm++ ? "," : "", n->nodes[b].name);
-                }
-                if (nm) {
                     strbuf_printf(out, "%s{\"profile\":", first ? "" : ",");
                     strbuf_json_str(out, lp->name);
-                    strbuf_printf(out, ",\"kind\":\"%s\",\"nodes\":[%s],\"values\":{",
-                                  what ? "hash" : "mode", strbuf_str(&nodes));
-                    size_t k = 0;
-                    for (size_t b = 0; b < n->count; b++) {
-                        const struct lprof *x = node_prof(&n->nodes[b], lp->name);
-                        if (x)
-                            strbuf_printf(out, "%s\"%s\":\"%s\"", k++ ? "," : "",
-                                          n->nodes[b].name, what ? x->sha : x->mode);
-                    }
-                    strbuf_puts(out, "}}");
+                    strbuf_printf(out, ",\"node\":\"%s\"}", n->nodes[a].name);
                     first = false;
                 }
-            }
-            strbuf_done(&nodes);
         }
     }
-    /* Containers whose actual label differs from what they declare. */
-    strbuf_puts(out, "],\"mismatches\":[");
-    first = true;
-    for (size_t a = 0; n && a < n->count; a++)
-        for (size_t i = 0; i < n->nodes[a].npents; i++) {
-            const struct pent *e = &n->nodes[a].pents[i];
-            if (label_matches_decl(e))
-                continue;
-            if (!first)
-                strbuf_putc(out, ',');
-            pent_ref(out, &n->nodes[a], e);
-            first = false;
-        }
-    strbuf_puts(out, "],\"complain\":[");
-    first = true;
-    for (size_t a = 0; n && a < n->count; a++)
-        for (size_t i = 0; i < n->nodes[a].npents; i++) {
-            const struct pent *e = &n->nodes[a].pents[i];
-            if (strcmp(e->mode, "complain") != 0)
-                continue;
-            if (!first)
-                strbuf_putc(out, ',');
-            pent_ref(out, &n->nodes[a], e);
-            first = false;
-        }
-    strbuf_puts(out, "],\"complainProfiles\":[");
-    first = true;
-    for (size_t a = 0; n && a < n->count; a++)
-        for (size_t pi = 0; pi < n->nodes[a].nprofs; pi++) {
-            const struct lprof *lp = &n->nodes[a].profs[pi];
-            if (strcmp(lp->mode, "complain") != 0)
-                continue;
-            strbuf_printf(out, "%s{\"profile\":", first ? "" : ",");
-            strbuf_json_str(out, lp->name);
-            strbuf_printf(out, ",\"node\":\"%s\"}", n->nodes[a].name);
-            first = false;
-        }
-    strbuf_puts(out, "],\"invalid\":[");
-    first = true;
-    for (size_t a = 0; n && a < n->count; a++)
-        for (size_t i = 0; i < n->nodes[a].npents; i++) {
-            const struct pent *e = &n->nodes[a].pents[i];
-            if (strcmp(e->decl_type, "invalid") != 0)
-                continue;
-            if (!first)
-                strbuf_putc(out, ',');
-            pent_ref(out, &n->nodes[a], e);
-            first = false;
-        }
-    strbuf_puts(out, "],\"unconfined\":[");
-    first = true;
-    for (size_t a = 0; n && a < n->count; a++)
-        for (size_t i = 0; i < n->nodes[a].npents; i++) {
-            const struct pent *e = &n->nodes[a].pents[i];
-            if (strcmp(e->profile, "unconfined") != 0)
-                continue;
-            if (!first)
-                strbuf_putc(out, ',');
-            pent_ref(out, &n->nodes[a], e);
-            first = false;
-        }
+    for (int k = 0; k < 4; k++)
+        strbuf_done(&lref[k]);
     if (n)
         pthread_mutex_unlock(&n->mu);
     /* Missing profiles, grouped by profile. */
@@ -1511,6 +1724,8 @@ void sim_nodes_free(struct sim_nodes **pn)
         }
     }
     sim_kernel_free(&n->kernel);
+    sim_lite_free(&n->lite);
+    free(n->lite_profs);
     if (n->is_tmp_state && n->state_dir)
         rm_rf(n->state_dir);
     for (size_t i = 0; i < n->count; i++) {

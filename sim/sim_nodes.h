@@ -11,7 +11,9 @@
  * kernel on the apparmorfs writes; a denial thread appends audit lines
  * (sim_denials) for pids of the fake /proc. Each node has an `endpoint`
  * ("http://127.0.0.1:PORT" while its agent is up, "" otherwise): the seam
- * where in-process lightweight agents will plug in later.
+ * where in-process lightweight agents plug in: the next --lite-agents Linux
+ * nodes get an agent pod whose proxy requests sim_lite answers (no endpoint,
+ * no directory, no process; their profiles are the base set without drift).
  *
  * Planted truth (documented in armortop-sim(1), served at /sim/truth):
  *  - drift "missing": profile k8s-restricted-net (used by no pod) is loaded on
@@ -24,6 +26,10 @@
  *    "cri-containerd.apparmor.d (enforce)" and "unconfined" (as if created
  *    before the profile was loaded);
  *  - missing: k8s-missing-* and k8s-legacy are never loaded.
+ * Drift and mismatches are planted on real-agent nodes only; lite nodes all
+ * hold the same inventory (every generator profile, the runtime and host
+ * ones and k8s-restricted-net, in enforce mode), and their containers carry
+ * the labels their declarations resolve to. /sim/truth covers both.
  * Locking: st->mu (held by callers of the pod hook) before nodes->mu.
  * Depends on libc, pthreads, core (aafs, strbuf, xalloc) and the sim modules.
  */
@@ -51,9 +57,17 @@
  * SIM_AGENTS_AUTO. */
 #define SIM_AGENTS_AUTO (-1)
 #define SIM_DEFAULT_AGENTS 0
+/* --agents all: every Linux node. */
+#define SIM_AGENTS_ALL (-2)
+/* --lite-agents all: every Linux node without a real agent. */
+#define SIM_LITE_ALL (-1)
+
+struct sim_auth;
 
 struct sim_nodes_opts {
-    long agents;           /* SIM_AGENTS_AUTO = all Linux nodes up to 8 */
+    long agents;           /* SIM_AGENTS_AUTO = all Linux nodes up to 8, SIM_AGENTS_ALL */
+    long lite_agents;      /* in-process agents on the next Linux nodes; SIM_LITE_ALL */
+    const struct sim_auth *auth; /* the sim's users, for lite agents (borrowed) */
     const char *agent_bin; /* NULL = armortop-agent next to /proc/self/exe */
     const char *state_dir; /* NULL = a mkdtemp under /tmp, removed at the end */
     double denial_rate;    /* lines per second, cluster-wide */
@@ -88,6 +102,13 @@ void sim_nodes_free(struct sim_nodes **n);
 /* Endpoint ("http://127.0.0.1:PORT") of the agent of node_name into buf;
  * false when the node has no live agent. */
 bool sim_nodes_endpoint(struct sim_nodes *n, const char *node_name, char *buf, size_t len);
+/* Is node_name served by a lite (in-process) agent? */
+bool sim_nodes_is_lite(struct sim_nodes *n, const char *node_name);
+/* Answer an agent API request for a lite node (see sim_lite_serve). Returns
+ * 0 when node_name is not a lite node. */
+unsigned sim_nodes_lite_serve(struct sim_nodes *n, const char *node_name, const char *method,
+                              const char *path_query, const char *token_header,
+                              const char **content_type, struct strbuf *out);
 /* JSON fragments for /sim/stats (an object body without braces, "" when no
  * nodes) and /sim/truth (a whole object; st->mu must NOT be held). */
 void sim_nodes_stats_json(struct sim_nodes *n, struct strbuf *out);

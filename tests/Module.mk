@@ -30,3 +30,5 @@ tests/unit/test_kube_authn: agent/agent_auth.o agent/agent_log.o
 INTEGRATION_TESTS += tests/integration/test_agent_authn
 INTEGRATION_TESTS += tests/integration/test_agent_client
 INTEGRATION_TESTS += tests/integration/test_sim_nodes
+# armortop-sim's lightweight in-process agents (--lite-agents).
+INTEGRATION_TESTS += tests/integration/test_sim_lite
