@@ -1,7 +1,8 @@
 # bench/: helper programs for `make bench` (bench/run.sh). Not installed.
 #   bench_floor    one libcurl handle fetching every pods page sequentially (transfer floor)
 #   bench_denials  denial throughput: agent path vs bare libapparmor parse_record
-BENCH_PROGS = bench/bench_floor bench/bench_denials
+#   bench_agents   agent fan-out: discover and poll every agent through the pods proxy
+BENCH_PROGS = bench/bench_floor bench/bench_denials bench/bench_agents
 BENCH_OBJS = $(BENCH_PROGS:=.o)
 
 $(BENCH_PROGS): %: %.o core/libcore.a
