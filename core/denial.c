@@ -7,13 +7,22 @@
  *     form libapparmor 3.0.8 reads;
  *  2. when our reader (stage 3) sees an AppArmor record, ask libapparmor
  *     (core/apparmor.c) about a second copy holding only the keys and value
- *     shapes 3.0.8 reads, once each (see build_lib_line: it leaks or stops
- *     on the rest; `class=`, `addr=none`, `execpath=` ... go);
+ *     shapes 3.0.8 reads, once each (see build_lib_line_tok: it leaks or
+ *     stops on the rest; `class=`, `addr=none`, `execpath=` ... go);
  *  3. read the normalised line with our own key=value reader (quoted and
  *     unquoted values, uppercase-hex values decoded like libapparmor does for
  *     the same keys), and use it to fill what libapparmor left out, or instead
  *     of libapparmor when it says INVALID.
  * Finally the rule: a line holding apparmor="DENIED" is a DENIED record.
+ *
+ * Cost (issue 6: the agent's path against bare parse_record): a line with
+ * neither "apparmor=" nor an AppArmor type= is turned away before any copy;
+ * the rest is tokenized once (keys looked up by hash) into per-thread
+ * buffers, and stages 2 and 3 both work on that token array; when
+ * libapparmor reads the record, our reader converts only the fields it left
+ * out (the result is the same as reading everything and filling the gaps:
+ * checked line by line against the old code over the corpus, every cut of
+ * it and random mutations); libapparmor's strings are taken, not copied.
  *
  * Depends on libc, xalloc, strbuf, kerr and core/apparmor. Must not print,
  * exit or include libapparmor headers.
@@ -21,6 +30,8 @@
 #include "config.h"
 #include "denial.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,16 +96,13 @@ void aa_denial_init(struct aa_denial *d)
 {
     if (!d)
         return;
+    /* every pointer NULL, every number 0 (all-bits-zero is NULL here: POSIX) */
     memset(d, 0, sizeof *d);
     d->event = DENIAL_EVENT_INVALID;
     d->source_format = DENIAL_SRC_UNKNOWN;
     d->parsed_by = DENIAL_BY_NONE;
-    for (size_t i = 0; i < COUNT(str_fields); i++)
-        *STR_AT(d, str_fields[i]) = NULL;
-    for (size_t i = 0; i < COUNT(attribution_fields); i++)
-        *STR_AT(d, attribution_fields[i]) = NULL;
-    for (size_t i = 0; i < COUNT(long_fields); i++)
-        *LONG_AT(d, long_fields[i]) = -1;
+    d->pid = d->peer_pid = d->parent = d->fsuid = d->ouid = d->capability = -1;
+    d->net_local_port = d->net_foreign_port = -1;
 }
 
 void aa_denial_done(struct aa_denial *d)
@@ -102,9 +110,11 @@ void aa_denial_done(struct aa_denial *d)
     if (!d)
         return;
     for (size_t i = 0; i < COUNT(str_fields); i++)
-        free(*STR_AT(d, str_fields[i]));
+        if (*STR_AT(d, str_fields[i]))
+            free(*STR_AT(d, str_fields[i]));
     for (size_t i = 0; i < COUNT(attribution_fields); i++)
-        free(*STR_AT(d, attribution_fields[i]));
+        if (*STR_AT(d, attribution_fields[i]))
+            free(*STR_AT(d, attribution_fields[i]));
     aa_denial_init(d);
 }
 
@@ -146,22 +156,61 @@ static int fill_gaps(struct aa_denial *dst, struct aa_denial *src)
 
 /* ---- small matchers ---------------------------------------------------- */
 
+/* Character classes, one table lookup each (generated from the
+ * predicates they replace: is_ws, is_key_char, is_digit, hexval >= 0,
+ * is_ip_char, is_id_char). */
+enum { C_WS = 1, C_KEY = 2, C_DIGIT = 4, C_HEX = 8, C_IP = 16, C_ID = 32 };
+static const unsigned char char_class[256] = {
+    C_WS, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_WS, C_WS, C_WS, C_WS, C_WS, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_WS, C_ID, C_ID,
+    C_WS, 0, 0, C_ID, C_ID, C_ID, C_ID, 0,
+    0, 0, C_ID, C_ID, C_ID, C_KEY|C_ID, C_IP|C_ID, C_ID,
+    C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID,
+    C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_KEY|C_DIGIT|C_HEX|C_IP|C_ID, C_IP|C_ID, C_ID, C_ID, 0, C_ID, C_ID,
+    C_ID, C_KEY|C_HEX|C_ID, C_KEY|C_HEX|C_ID, C_KEY|C_HEX|C_ID, C_KEY|C_HEX|C_ID, C_KEY|C_HEX|C_ID, C_KEY|C_HEX|C_ID, C_KEY|C_ID,
+    C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID,
+    C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID,
+    C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_ID, C_ID, C_ID, C_ID, C_KEY|C_ID,
+    C_ID, C_KEY|C_IP|C_ID, C_KEY|C_IP|C_ID, C_KEY|C_IP|C_ID, C_KEY|C_IP|C_ID, C_KEY|C_IP|C_ID, C_KEY|C_IP|C_ID, C_KEY|C_ID,
+    C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID,
+    C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID,
+    C_KEY|C_ID, C_KEY|C_ID, C_KEY|C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+    C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID, C_ID,
+};
+#define CLASS(c) (char_class[(unsigned char)(c)])
+
 static bool is_digit(char c)
 {
-    return c >= '0' && c <= '9';
+    return CLASS(c) & C_DIGIT;
 }
 
 /* Whitespace for both readers: libapparmor's {ws} plus the other controls
  * (0x1d separates auditd's enrichment, e.g. "ouid=0\x1dOUID=\"root\""). */
 static bool is_ws(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-           c == '\x1d' || c == '\0';
+    return CLASS(c) & C_WS;
 }
 
 static bool is_key_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-';
+    return CLASS(c) & C_KEY;
 }
 
 static bool has_prefix(const char *s, size_t len, const char *prefix)
@@ -538,16 +587,30 @@ static void set_str(struct aa_denial *d, size_t off, char *value)
     *slot = value;
 }
 
-static void apply_kv(struct aa_denial *d, const struct kv_tok *t)
+/* The keys both readers know, looked up by hash (see key_find below). */
+enum key_special {
+    KS_NONE,
+    KS_APPARMOR,
+    KS_TYPE,
+    KS_MSG,
+    KS_ENVELOPE, /* uid= auid= ses= node=: allowed before the record */
+};
+
+struct key_slot {
+    const char *name; /* NULL: empty slot */
+    size_t len;
+    int kv;  /* index in kv_keys, or -1 */
+    int lib; /* index in lib_keys, or -1 */
+    enum key_special special;
+};
+
+static const struct key_slot *key_find(const char *k, size_t n);
+
+/* Apply t, whose key is kv_keys[i]. */
+static void apply_kv_at(struct aa_denial *d, const struct kv_tok *t, size_t i)
 {
-    size_t i = 0;
     long n = 0;
 
-    for (i = 0; i < COUNT(kv_keys); i++)
-        if (tok_key_is(t, kv_keys[i].key))
-            break;
-    if (i == COUNT(kv_keys))
-        return;
     /* "?" is how auditd writes "unknown" (addr=? hostname=? terminal=?). */
     if (!t->is_quoted && t->val_len == 1 && t->val[0] == '?')
         return;
@@ -581,6 +644,13 @@ static void apply_kv(struct aa_denial *d, const struct kv_tok *t)
             d->error_code = (int)(n < 0 ? -n : n);
         return;
     }
+}
+
+static void apply_kv(struct aa_denial *d, const struct kv_tok *t)
+{
+    const struct key_slot *ks = t->key ? key_find(t->key, t->key_len) : NULL;
+    if (ks && ks->kv >= 0)
+        apply_kv_at(d, t, (size_t)ks->kv);
 }
 
 /* The first well-formed "audit(SECONDS.MS:SERIAL)" in the line. */
@@ -914,23 +984,72 @@ static const struct {
     {"terminal", NULL, SH_Q | SH_H | SH_QM, G_NONE},
 };
 
-static bool all_chars(const char *v, size_t n, bool (*ok)(char))
+/* ---- key lookup: one hash probe per token instead of a scan of both
+ * tables with strlen/memcmp per entry ---- */
+
+#define KEY_TABLE_SIZE 256 /* power of two, well over the ~70 names */
+static struct key_slot key_table[KEY_TABLE_SIZE];
+static pthread_once_t key_table_once = PTHREAD_ONCE_INIT;
+
+static size_t key_hash(const char *k, size_t n)
 {
+    size_t h = n * 0x9E37u;
     for (size_t i = 0; i < n; i++)
-        if (!ok(v[i]))
-            return false;
-    return n > 0;
+        h = h * 31 + (unsigned char)k[i];
+    return (h ^ (h >> 7)) & (KEY_TABLE_SIZE - 1);
 }
 
-static bool is_ip_char(char c)
+static struct key_slot *key_slot_for(const char *name)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || c == '.' || c == ':';
+    size_t n = strlen(name);
+    size_t h = key_hash(name, n);
+    while (key_table[h].name && !(key_table[h].len == n && memcmp(key_table[h].name, name, n) == 0))
+        h = (h + 1) & (KEY_TABLE_SIZE - 1);
+    if (!key_table[h].name) {
+        key_table[h].name = name;
+        key_table[h].len = n;
+        key_table[h].kv = -1;
+        key_table[h].lib = -1;
+        key_table[h].special = KS_NONE;
+    }
+    return &key_table[h];
 }
 
-static bool is_id_char(char c)
+static void key_table_build(void)
 {
-    return !is_ws(c) && !strchr("()=\"'!", c);
+    static const char *const envelope[] = {"uid", "auid", "ses", "node"};
+    for (size_t i = 0; i < COUNT(kv_keys); i++)
+        key_slot_for(kv_keys[i].key)->kv = (int)i;
+    for (size_t i = 0; i < COUNT(lib_keys); i++) {
+        struct key_slot *ks = key_slot_for(lib_keys[i].key);
+        if (ks->lib < 0) /* the first entry wins, as the scan did */
+            ks->lib = (int)i;
+    }
+    key_slot_for("apparmor")->special = KS_APPARMOR;
+    key_slot_for("type")->special = KS_TYPE;
+    key_slot_for("msg")->special = KS_MSG;
+    for (size_t i = 0; i < COUNT(envelope); i++)
+        key_slot_for(envelope[i])->special = KS_ENVELOPE;
 }
+
+static const struct key_slot *key_find(const char *k, size_t n)
+{
+    size_t h = 0;
+
+    pthread_once(&key_table_once, key_table_build);
+    if (n == 0 || n > 32)
+        return NULL;
+    h = key_hash(k, n);
+    while (key_table[h].name) {
+        if (key_table[h].len == n && memcmp(key_table[h].name, k, n) == 0)
+            return &key_table[h];
+        h = (h + 1) & (KEY_TABLE_SIZE - 1);
+    }
+    return NULL;
+}
+
+
+
 
 static unsigned shape_of(const struct kv_tok *t)
 {
@@ -941,31 +1060,29 @@ static unsigned shape_of(const struct kv_tok *t)
             sh |= SH_Q;
         return sh;
     }
-    if (is_hexstring(t->val, t->val_len))
+    /* one pass: the classes every byte has (all_chars() of each predicate) */
+    const char *v = t->val;
+    size_t n = t->val_len;
+    unsigned all = n > 0 ? 0xff : 0, rest = n > 1 ? 0xff : 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = CLASS(v[i]);
+        all &= c;
+        if (i > 0)
+            rest &= c;
+    }
+    if ((all & C_HEX) && n % 2 == 0)
         sh |= SH_H;
-    if (all_chars(t->val, t->val_len, is_digit) && t->val_len <= 18)
+    if ((all & C_DIGIT) && n <= 18)
         sh |= SH_D;
-    if (t->val_len > 1 && t->val[0] == '-' && t->val_len <= 19 &&
-        all_chars(t->val + 1, t->val_len - 1, is_digit))
+    if (n > 1 && v[0] == '-' && n <= 19 && (rest & C_DIGIT))
         sh |= SH_ND;
-    if (t->val_len >= 3 && all_chars(t->val, t->val_len, is_ip_char))
+    if (n >= 3 && (all & C_IP))
         sh |= SH_IP;
-    if (all_chars(t->val, t->val_len, is_id_char))
+    if (all & C_ID)
         sh |= SH_ID;
-    if (span_eq(t->val, t->val_len, "?"))
+    if (n == 1 && v[0] == '?')
         sh |= SH_QM;
     return sh;
-}
-
-/* Index in lib_keys of a token libapparmor can be given, or -1. */
-static int lib_key_of(const struct kv_tok *t)
-{
-    if (!t->key)
-        return -1;
-    for (size_t i = 0; i < COUNT(lib_keys); i++)
-        if (tok_key_is(t, lib_keys[i].key))
-            return (shape_of(t) & lib_keys[i].shapes) ? (int)i : -1;
-    return -1;
 }
 
 /* The event words 3.0.8's scanner knows after apparmor=. */
@@ -978,113 +1095,6 @@ static bool lib_knows_event(const struct kv_tok *t)
         if (span_eq(t->val, t->val_len, words[i]))
             return true;
     return false;
-}
-
-/* Where the record part starts for libapparmor: the apparmor= token, else
- * just after the first audit(...) token of a line with an AppArmor type=. */
-static size_t lib_record_start(const char *s, size_t len, const struct kv_tok *first_aa,
-                               bool has_aa_type)
-{
-    struct kv_tok t;
-    size_t pos = 0;
-
-    if (first_aa)
-        return first_aa->start;
-    if (!has_aa_type)
-        return (size_t)-1;
-    while (kv_next(s, len, &pos, &t))
-        if (memmem(s + t.start, t.end - t.start, "audit(", 6))
-            return t.end;
-    return (size_t)-1;
-}
-
-/* Build b from a (see above). Returns false when libapparmor must not be asked. */
-static bool build_lib_line(const char *s, size_t len, struct strbuf *b)
-{
-    struct kv_tok t, aa_tok;
-    size_t pos = 0, start = (size_t)-1, index = 0;
-    size_t last[G__COUNT];
-    bool has_aa = false, has_aa_type = false, ok = false;
-
-    while (kv_next(s, len, &pos, &t)) {
-        if (tok_key_is(&t, "apparmor")) {
-            aa_tok = t;
-            has_aa = true;
-            break;
-        }
-        if (tok_key_is(&t, "type")) {
-            bool is_aa = false;
-            if (event_from_type(t.val, t.val_len, &is_aa) != DENIAL_EVENT_INVALID)
-                has_aa_type = true;
-        }
-    }
-    if (has_aa && !lib_knows_event(&aa_tok))
-        goto out;
-    start = lib_record_start(s, len, has_aa ? &aa_tok : NULL, has_aa_type);
-    if (start == (size_t)-1 || start > len)
-        goto out;
-    /* The part before: envelope keys only, no string field of its own, and
-     * nothing 3.0.8 would split differently from us (a quote, or a '=' glued
-     * on as in "audit(1.2:3):info=..."), except a dbus message's "msg='". */
-    pos = 0;
-    while (kv_next(s, len, &pos, &t) && t.end <= start) {
-        int k = lib_key_of(&t);
-        const char *v = t.key ? t.val : s + t.start;
-        size_t vlen = t.key ? t.end - (size_t)(t.val - s) : t.end - t.start;
-        bool is_user_msg = tok_key_is(&t, "msg") && t.val_len == 0 && s[t.end - 1] == '\'';
-        if (!is_user_msg && (memchr(v, '=', vlen) || memchr(v, '"', vlen) || memchr(v, '\'', vlen)))
-            goto out;
-        if (t.key && k < 0 && !tok_key_is(&t, "type") && !tok_key_is(&t, "msg") &&
-            !tok_key_is(&t, "uid") && !tok_key_is(&t, "auid") && !tok_key_is(&t, "ses") &&
-            !tok_key_is(&t, "node"))
-            goto out;
-        if (k >= 0 && lib_keys[k].group != G_NONE && lib_keys[k].group < G_STRING_END)
-            goto out;
-    }
-    /* pass 1: the last token of each field */
-    for (size_t g = 0; g < G__COUNT; g++)
-        last[g] = (size_t)-1;
-    pos = start;
-    if (has_aa)
-        kv_next(s, len, &pos, &t); /* the apparmor= token itself */
-    for (index = 0; kv_next(s, len, &pos, &t); index++) {
-        int k = lib_key_of(&t);
-        if (k >= 0)
-            last[lib_keys[k].group] = index;
-    }
-    /* pass 2: emit */
-    strbuf_append(b, s, start);
-    pos = start;
-    if (has_aa) {
-        kv_next(s, len, &pos, &t);
-        strbuf_append(b, s + t.start, t.end - t.start);
-    }
-    for (index = 0; kv_next(s, len, &pos, &t); index++) {
-        int k = lib_key_of(&t);
-        size_t vstart = 0;
-        if (k < 0 || (lib_keys[k].group != G_NONE && last[lib_keys[k].group] != index)) {
-            /* keep a dbus message's closing quote */
-            if (s[t.end - 1] == '\'')
-                strbuf_puts(b, " '");
-            continue;
-        }
-        vstart = (size_t)(t.key - s) + t.key_len + 1;
-        strbuf_putc(b, ' ');
-        strbuf_puts(b, lib_keys[k].as ? lib_keys[k].as : lib_keys[k].key);
-        strbuf_putc(b, '=');
-        strbuf_append(b, s + vstart, t.end - vstart);
-    }
-    /* No line breaks: after an unreadable token 3.0.8 dumps the rest of the
-     * line into info, and a newline would let it start over and set info
-     * again (a leak). */
-    for (size_t i = 0; i < b->len; i++)
-        if (b->buf[i] == '\n' || b->buf[i] == '\r')
-            b->buf[i] = ' ';
-    ok = true;
-out:
-    if (!ok)
-        strbuf_reset(b);
-    return ok;
 }
 
 /* Our rendering of a line libapparmor would call "other audit" (a pre-2.1
@@ -1116,9 +1126,8 @@ static void clean_copy(const char *line, size_t len, struct strbuf *w)
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
     strbuf_append(w, line, len);
-    for (size_t i = 0; i < len; i++)
-        if (w->buf[i] == '\0')
-            w->buf[i] = ' ';
+    for (char *p = w->buf, *end = w->buf + len; (p = memchr(p, '\0', (size_t)(end - p))) != NULL;)
+        *p++ = ' ';
 }
 
 /* Hand the reader's record to out: 0, 1 (nothing found) or -KERR_PARSE. */
@@ -1146,9 +1155,9 @@ static void enforce_denied_rule(const struct strbuf *a, int *rc, struct aa_denia
     bool is_found = false, looks_aa = false;
     const char *at = NULL;
 
-    aa_denial_init(&kv);
     if (*rc == 0 && out->event == DENIAL_EVENT_DENIED)
-        goto out;
+        return;
+    aa_denial_init(&kv);
     if (*rc != 0) {
         at = memmem(a->buf, a->len, DENIED_LITERAL, sizeof DENIED_LITERAL - 1);
         kv_read(a->buf, a->len, at ? (size_t)(at - a->buf) : 0, &kv, &is_found, &looks_aa);
@@ -1160,7 +1169,6 @@ static void enforce_denied_rule(const struct strbuf *a, int *rc, struct aa_denia
     out->event = DENIAL_EVENT_DENIED;
     *rc = 0;
     kerr_clear(err);
-out:
     aa_denial_done(&kv);
 }
 
@@ -1195,18 +1203,319 @@ out:
     return rc;
 }
 
+/* ---- the fast path: one tokenization, reused per-thread buffers ---------- */
+
+struct tok {
+    struct kv_tok t;
+    const struct key_slot *ks; /* NULL: not a key=value token, or a key neither reader knows */
+    int lib;                   /* lib_key_of(t), computed once; -2 before */
+};
+
+/* Per-thread scratch: the cleaned copy, the normalised copy, libapparmor's
+ * copy and the token array, kept between lines (freed at thread exit). */
+struct scratch {
+    struct strbuf w, a, b;
+    struct tok *toks;
+    size_t ntoks, cap;
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct scratch *tl_scratch;
+
+static void scratch_free(void *p)
+{
+    struct scratch *sc = p;
+    if (!sc)
+        return;
+    strbuf_done(&sc->w);
+    strbuf_done(&sc->a);
+    strbuf_done(&sc->b);
+    free(sc->toks);
+    free(sc);
+}
+
+static void scratch_key_make(void)
+{
+    (void)pthread_key_create(&scratch_key, scratch_free);
+}
+
+static struct scratch *scratch_get(void)
+{
+    if (!tl_scratch) {
+        pthread_once(&scratch_once, scratch_key_make);
+        tl_scratch = xcalloc(1, sizeof *tl_scratch);
+        strbuf_init(&tl_scratch->w);
+        strbuf_init(&tl_scratch->a);
+        strbuf_init(&tl_scratch->b);
+        (void)pthread_setspecific(scratch_key, tl_scratch);
+    }
+    strbuf_reset(&tl_scratch->w);
+    strbuf_reset(&tl_scratch->a);
+    strbuf_reset(&tl_scratch->b);
+    tl_scratch->ntoks = 0;
+    return tl_scratch;
+}
+
+/* Lines that cannot be an AppArmor record for either reader: no
+ * "apparmor=" anywhere, and no "type=" followed by what an AppArmor type
+ * starts with (APPARMOR..., 15xx, UNKNOWN[15xx], possibly quoted). A
+ * superset test: kv_read() decides for the lines it lets through. */
+static bool maybe_apparmor(const char *line, size_t len, bool *has_denied)
+{
+    const char *p = line, *end = line + len;
+    bool has_aa = false;
+
+    /* DENIED_LITERAL starts with "apparmor=": one scan finds both */
+    *has_denied = false;
+    while ((p = memmem(p, (size_t)(end - p), "apparmor=", 9)) != NULL) {
+        has_aa = true;
+        if ((size_t)(end - p) >= sizeof DENIED_LITERAL - 1 &&
+            memcmp(p + 9, DENIED_LITERAL + 9, sizeof DENIED_LITERAL - 1 - 9) == 0) {
+            *has_denied = true;
+            break;
+        }
+        p++;
+    }
+    if (has_aa)
+        return true;
+    p = line;
+    while ((p = memmem(p, (size_t)(end - p), "type=", 5)) != NULL) {
+        const char *q = p + 5;
+        if (q < end && *q == '"')
+            q++;
+        if (q < end && (*q == 'A' || *q == '1' || *q == 'U'))
+            return true;
+        p++;
+    }
+    return false;
+}
+
+static void tokenize(struct scratch *sc, const char *s, size_t len)
+{
+    size_t pos = 0;
+    struct kv_tok t;
+
+    while (kv_next(s, len, &pos, &t)) {
+        if (sc->ntoks == sc->cap) {
+            sc->cap = sc->cap ? sc->cap * 2 : 64;
+            sc->toks = xrealloc(sc->toks, sc->cap * sizeof *sc->toks);
+        }
+        struct tok *k = &sc->toks[sc->ntoks++];
+        k->t = t;
+        k->ks = t.key ? key_find(t.key, t.key_len) : NULL;
+        k->lib = -2;
+    }
+}
+
+static bool tok_special(const struct tok *k, enum key_special sp)
+{
+    return k->ks && k->ks->special == sp;
+}
+
+static int tok_lib(struct tok *k)
+{
+    if (k->lib == -2)
+        k->lib = (k->ks && k->ks->lib >= 0 && (shape_of(&k->t) & lib_keys[k->ks->lib].shapes))
+                     ? k->ks->lib
+                     : -1;
+    return k->lib;
+}
+
+/* What kv_read() finds first: the record's start (the index of its first
+ * token), its event, is_found / looks_aa, and the stamp's limit. */
+struct rec_start {
+    bool is_found, looks_aa, is_truncated;
+    enum denial_event ev;
+    size_t first;       /* first token of the record */
+    size_t stamp_limit; /* read_audit_stamp() looks before this offset */
+};
+
+static void find_record(const struct scratch *sc, size_t len, struct rec_start *rs)
+{
+    size_t type_first = (size_t)-1, type_end = 0;
+    enum denial_event type_ev = DENIAL_EVENT_INVALID;
+
+    memset(rs, 0, sizeof *rs);
+    rs->ev = DENIAL_EVENT_INVALID;
+    for (size_t i = 0; i < sc->ntoks; i++) {
+        const struct tok *k = &sc->toks[i];
+        if (tok_special(k, KS_APPARMOR)) {
+            rs->is_found = rs->looks_aa = true;
+            rs->ev = event_from_word(k->t.val, k->t.val_len);
+            rs->is_truncated = k->t.is_unterminated;
+            rs->first = i + 1;
+            rs->stamp_limit = k->t.end;
+            return;
+        }
+        if (type_first == (size_t)-1 && tok_special(k, KS_TYPE)) {
+            bool is_aa = false;
+            enum denial_event e = event_from_type(k->t.val, k->t.val_len, &is_aa);
+            if (is_aa)
+                rs->looks_aa = true;
+            if (e != DENIAL_EVENT_INVALID) {
+                type_ev = e;
+                type_first = i + 1;
+                type_end = k->t.end;
+            }
+        }
+    }
+    if (type_first != (size_t)-1) {
+        rs->is_found = rs->looks_aa = true;
+        rs->ev = type_ev;
+        rs->first = type_first;
+        /* the record starts right after a type= token: the stamp may be anywhere */
+        rs->stamp_limit = len;
+        (void)type_end;
+    }
+}
+
+/* Stage 2 (see "the copy libapparmor 3.0.8 is asked about" above): build it
+ * into sc->b from the token array. The part before the record (envelope
+ * keys only, no string field of its own, nothing 3.0.8 would split
+ * differently from us) is kept as it is; then the last token of each field,
+ * renamed where 3.0.8 knows another spelling. Returns false when libapparmor
+ * must not be asked. */
+static bool build_lib_line_tok(const char *s, size_t len, struct scratch *sc, bool has_newline)
+{
+    struct strbuf *b = &sc->b;
+    size_t aa_i = (size_t)-1, start = (size_t)-1, first = 0;
+    bool has_aa_type = false;
+    size_t last[G__COUNT];
+
+    for (size_t i = 0; i < sc->ntoks; i++) {
+        const struct tok *k = &sc->toks[i];
+        if (tok_special(k, KS_APPARMOR)) {
+            aa_i = i;
+            break;
+        }
+        if (tok_special(k, KS_TYPE)) {
+            bool is_aa = false;
+            if (event_from_type(k->t.val, k->t.val_len, &is_aa) != DENIAL_EVENT_INVALID)
+                has_aa_type = true;
+        }
+    }
+    if (aa_i != (size_t)-1) {
+        if (!lib_knows_event(&sc->toks[aa_i].t))
+            return false;
+        start = sc->toks[aa_i].t.start;
+        first = aa_i + 1;
+    } else if (has_aa_type) {
+        for (size_t i = 0; i < sc->ntoks; i++) {
+            const struct kv_tok *t = &sc->toks[i].t;
+            if (memmem(s + t->start, t->end - t->start, "audit(", 6)) {
+                start = t->end;
+                first = i + 1;
+                break;
+            }
+        }
+    }
+    if (start == (size_t)-1 || start > len)
+        return false;
+    /* the envelope: tokens ending at or before start; a dbus message's "msg='" may stay */
+    for (size_t i = 0; i < sc->ntoks && sc->toks[i].t.end <= start; i++) {
+        struct tok *k = &sc->toks[i];
+        const struct kv_tok *t = &k->t;
+        int li = tok_lib(k);
+        const char *v = t->key ? t->val : s + t->start;
+        size_t vlen = t->key ? t->end - (size_t)(t->val - s) : t->end - t->start;
+        bool is_msg = tok_special(k, KS_MSG);
+        bool is_user_msg = is_msg && t->val_len == 0 && s[t->end - 1] == '\'';
+        if (!is_user_msg && (memchr(v, '=', vlen) || memchr(v, '"', vlen) || memchr(v, '\'', vlen)))
+            return false;
+        if (t->key && li < 0 && !tok_special(k, KS_TYPE) && !is_msg && !tok_special(k, KS_ENVELOPE))
+            return false;
+        if (li >= 0 && lib_keys[li].group != G_NONE && lib_keys[li].group < G_STRING_END)
+            return false;
+    }
+    for (size_t g = 0; g < G__COUNT; g++)
+        last[g] = (size_t)-1;
+    for (size_t i = first; i < sc->ntoks; i++) {
+        int li = tok_lib(&sc->toks[i]);
+        if (li >= 0)
+            last[lib_keys[li].group] = i;
+    }
+    strbuf_grow(b, len + 16);
+    strbuf_append(b, s, start);
+    if (aa_i != (size_t)-1) {
+        const struct kv_tok *t = &sc->toks[aa_i].t;
+        strbuf_append(b, s + t->start, t->end - t->start);
+    }
+    for (size_t i = first; i < sc->ntoks; i++) {
+        const struct kv_tok *t = &sc->toks[i].t;
+        int li = sc->toks[i].lib;
+        size_t vstart = 0;
+        if (li < 0 || (lib_keys[li].group != G_NONE && last[lib_keys[li].group] != i)) {
+            if (s[t->end - 1] == '\'')
+                strbuf_append(b, " '", 2);
+            continue;
+        }
+        const char *as = lib_keys[li].as ? lib_keys[li].as : lib_keys[li].key;
+        size_t as_len = lib_keys[li].as ? strlen(as) : t->key_len;
+        vstart = (size_t)(t->key - s) + t->key_len + 1;
+        /* " key=value" in one copy after one capacity check */
+        strbuf_grow(b, as_len + 2 + (t->end - vstart));
+        char *o = b->buf + b->len;
+        *o++ = ' ';
+        memcpy(o, as, as_len);
+        o += as_len;
+        *o++ = '=';
+        memcpy(o, s + vstart, t->end - vstart);
+        o += t->end - vstart;
+        *o = '\0';
+        b->len = (size_t)(o - b->buf);
+    }
+    if (has_newline)
+        for (size_t i = 0; i < b->len; i++)
+            if (b->buf[i] == '\n' || b->buf[i] == '\r')
+                b->buf[i] = ' ';
+    return true;
+}
+
+/* Is kv_keys[i]'s slot already set in lib? */
+static bool lib_has(const struct aa_denial *lib, size_t i)
+{
+    switch (kv_keys[i].kind) {
+    case KV_ERROR:
+        return lib->error_code != 0;
+    case KV_LONG:
+        return *LONG_AT(lib, kv_keys[i].off) != -1;
+    default:
+        return *STR_AT(lib, kv_keys[i].off) != NULL;
+    }
+}
+
+/* kv_read() from the token array, applying only what lib lacks (what
+ * fill_gaps() would take from a full reading; the rest would be dropped). */
+static void kv_fill_tok(const char *s, size_t len, const struct scratch *sc,
+                        const struct rec_start *rs, const struct aa_denial *lib,
+                        struct aa_denial *kv)
+{
+    kv->event = rs->ev;
+    kv->is_truncated = rs->is_truncated;
+    if (!lib->audit_id)
+        read_audit_stamp(s, rs->stamp_limit > len ? len : rs->stamp_limit, kv);
+    for (size_t i = rs->first; i < sc->ntoks; i++) {
+        const struct tok *k = &sc->toks[i];
+        if (k->t.is_unterminated)
+            kv->is_truncated = true;
+        if (k->ks && k->ks->kv >= 0 && !lib_has(lib, (size_t)k->ks->kv))
+            apply_kv_at(kv, &k->t, (size_t)k->ks->kv);
+    }
+    if (kv->capname && !kv->name && !lib->name)
+        kv->name = xstrdup(kv->capname);
+}
+
 int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struct kerr *err)
 {
-    struct strbuf w, a, b;
+    struct scratch *sc = NULL;
     struct aa_denial lib, kv;
+    struct rec_start rs;
     bool is_found = false, looks_aa = false, has_denied = false;
     enum denial_source src = DENIAL_SRC_UNKNOWN;
     int lib_rc = 1;
     int rc = 0;
 
-    strbuf_init(&w);
-    strbuf_init(&a);
-    strbuf_init(&b);
     aa_denial_init(&lib);
     aa_denial_init(&kv);
     aa_denial_init(out);
@@ -1214,22 +1523,34 @@ int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struc
         rc = kerr_set(err, KERR_INVAL, "denial_parse_line: NULL argument");
         goto out;
     }
-    has_denied = memmem(line, len, DENIED_LITERAL, sizeof DENIED_LITERAL - 1) != NULL;
-    clean_copy(line, len, &w);
-    if (skip_ws(w.buf, w.len, 0) == w.len) {
+    /* most of a log is not AppArmor's: tell those lines before copying */
+    if (!maybe_apparmor(line, len, &has_denied)) {
         rc = 1;
         goto out;
     }
-    src = normalise_prefix(w.buf, w.len, &a);
-    kv_read(a.buf, a.len, (size_t)-1, &kv, &is_found, &looks_aa);
-    if (is_found && build_lib_line(a.buf, a.len, &b))
-        lib_rc = aa_parse_record_line(b.buf, &lib);
+    sc = scratch_get();
+    clean_copy(line, len, &sc->w);
+    if (skip_ws(sc->w.buf, sc->w.len, 0) == sc->w.len) {
+        rc = 1;
+        goto out;
+    }
+    src = normalise_prefix(sc->w.buf, sc->w.len, &sc->a);
+    tokenize(sc, sc->a.buf, sc->a.len);
+    find_record(sc, sc->a.len, &rs);
+    is_found = rs.is_found;
+    looks_aa = rs.looks_aa;
+    if (is_found &&
+        build_lib_line_tok(sc->a.buf, sc->a.len, sc,
+                           memchr(sc->a.buf, '\n', sc->a.len) || memchr(sc->a.buf, '\r', sc->a.len)))
+        lib_rc = aa_parse_record_line(sc->b.buf, &lib);
     if (lib_rc < 0) {
         rc = kerr_set(err, -lib_rc, "libapparmor could not be asked");
         goto out;
     }
 
     if (lib_rc == 0) {
+        /* our reader only for what libapparmor left out */
+        kv_fill_tok(sc->a.buf, sc->a.len, sc, &rs, &lib, &kv);
         *out = lib;
         aa_denial_init(&lib);
         /* the event is apparmor="..."'s, even if a later type=150x says otherwise */
@@ -1239,11 +1560,13 @@ int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struc
             out->parsed_by = DENIAL_BY_LIBAPPARMOR_FILLED;
         rc = 0;
     } else if (is_found) {
+        /* libapparmor said INVALID, or was not asked: our reader alone */
+        kv_read(sc->a.buf, sc->a.len, (size_t)-1, &kv, &is_found, &looks_aa);
         rc = finish_kv(is_found, &kv, out, err);
     } else if (looks_aa) {
         /* e.g. a pre-2.1 "REJECTING r access to ..." record: what can be
          * told, for diagnostics */
-        read_unreadable(a.buf, a.len, out);
+        read_unreadable(sc->a.buf, sc->a.len, out);
         out->parsed_by = DENIAL_BY_READER;
         rc = kerr_set(err, KERR_PARSE, "AppArmor record in a form that cannot be read");
     } else {
@@ -1251,15 +1574,12 @@ int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struc
     }
 
     if (has_denied)
-        enforce_denied_rule(&a, &rc, out, err);
+        enforce_denied_rule(&sc->a, &rc, out, err);
     if (rc != 1)
         out->source_format = src;
 out:
     aa_denial_done(&kv);
     aa_denial_done(&lib);
-    strbuf_done(&b);
-    strbuf_done(&a);
-    strbuf_done(&w);
     return rc;
 }
 
@@ -1269,8 +1589,15 @@ static void key_field(struct strbuf *sb, const char *v)
         strbuf_putc(sb, '-');
         return;
     }
-    strbuf_printf(sb, "%zu:", strlen(v));
-    strbuf_puts(sb, v);
+    char digits[24];
+    size_t n = strlen(v), i = sizeof digits;
+    digits[--i] = ':';
+    do {
+        digits[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    strbuf_append(sb, digits + i, sizeof digits - i);
+    strbuf_append(sb, v, strlen(v));
 }
 
 int denial_dedup_key(const struct aa_denial *d, struct strbuf *sb)
