@@ -16,6 +16,8 @@ struct agent_profiles;
 struct agent_denials;
 
 #define AGENT_HTTP_CODES 600
+/* Request methods counted on arrival (before authentication): GET HEAD PUT DELETE POST other. */
+#define AGENT_HTTP_METHODS 6
 
 struct agent {
     const char *node_name;      /* borrowed from argv */
@@ -31,6 +33,7 @@ struct agent {
     struct agent_profiles *profiles; /* owned by agent_main */
     struct agent_denials *denials;   /* owned by agent_main */
     atomic_ulong requests_by_code[AGENT_HTTP_CODES];
+    atomic_ulong requests_by_method[AGENT_HTTP_METHODS];
 };
 
 #endif

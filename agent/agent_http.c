@@ -68,6 +68,17 @@ struct req {
     bool is_too_big;
 };
 
+static const char *const method_names[AGENT_HTTP_METHODS] = { "GET",  "HEAD", "PUT",
+                                                               "DELETE", "POST", "other" };
+
+static unsigned method_index(const char *method)
+{
+    for (unsigned i = 0; i + 1 < AGENT_HTTP_METHODS; i++)
+        if (strcmp(method, method_names[i]) == 0)
+            return i;
+    return AGENT_HTTP_METHODS - 1;
+}
+
 static bool route_is_change(enum route r)
 {
     return r == R_PROFILE_PUT || r == R_PROFILE_DELETE || r == R_PROFILE_MODE;
@@ -305,6 +316,11 @@ static void render_metrics(struct agent *a, struct strbuf *out)
         if (n)
             strbuf_printf(out, "armortop_agent_http_requests_total{code=\"%d\"} %lu\n", i, n);
     }
+    strbuf_puts(out, "# HELP armortop_agent_http_requests_by_method_total HTTP requests received, "
+                     "by method.\n# TYPE armortop_agent_http_requests_by_method_total counter\n");
+    for (unsigned i = 0; i < AGENT_HTTP_METHODS; i++)
+        strbuf_printf(out, "armortop_agent_http_requests_by_method_total{method=\"%s\"} %lu\n",
+                      method_names[i], atomic_load(&a->requests_by_method[i]));
     strbuf_printf(out, "# TYPE armortop_agent_apparmor_enabled gauge\narmortop_agent_apparmor_enabled %d\n",
                   a->is_aa_enabled ? 1 : 0);
 }
@@ -408,6 +424,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         strbuf_init(&r->body);
         *con_cls = r;
         client_of(c, r->client, sizeof r->client);
+        atomic_fetch_add(&a->requests_by_method[method_index(method)], 1);
         unsigned early = 0;
         r->route = route_of(method, url, r, &early);
         r->verb = verb_of(method);

@@ -114,6 +114,82 @@ bool agent_profile_name_valid(const char *name, const char **why)
     return w == NULL;
 }
 
+#define INCLUDE_ROOT "/etc/apparmor.d/"
+
+static bool include_path_ok(const char *path, size_t n, const char **why)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c < 0x20 || c == 0x7f || c == '\\') {
+            *why = "include path contains a control character or backslash";
+            return false;
+        }
+    }
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && path[e] != '/')
+            e++;
+        if (e - i == 2 && path[i] == '.' && path[i + 1] == '.') {
+            *why = "include path has a .. component";
+            return false;
+        }
+        i = e + 1;
+    }
+    const size_t rlen = sizeof INCLUDE_ROOT - 1;
+    if (n > 0 && path[0] == '/' && (n < rlen || memcmp(path, INCLUDE_ROOT, rlen) != 0)) {
+        *why = "include of a file outside " INCLUDE_ROOT;
+        return false;
+    }
+    return true;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+bool agent_profile_includes_valid(const char *text, size_t len, const char **why)
+{
+    static const char kw[] = "include";
+    const size_t kwlen = sizeof kw - 1;
+    const char *w = NULL;
+    for (size_t i = 0; !w && i + kwlen <= len; i++) {
+        if (memcmp(text + i, kw, kwlen) != 0)
+            continue;
+        /* Wherever the word stands (after '#', a blank, a brace, or any byte the parser
+         * might split a token at): conservative, a comment mentioning an include of a
+         * file outside the policy directory is refused too. */
+        size_t p = i + kwlen;
+        while (p < len && is_blank(text[p]))
+            p++;
+        if (p + 2 <= len && memcmp(text + p, "if", 2) == 0 &&
+            (p + 2 == len || is_blank(text[p + 2]))) {
+            size_t q = p + 2;
+            while (q < len && is_blank(text[q]))
+                q++;
+            if (q + 6 <= len && memcmp(text + q, "exists", 6) == 0) {
+                p = q + 6;
+                while (p < len && is_blank(text[p]))
+                    p++;
+            }
+        }
+        size_t start = p, end = p;
+        if (p < len && (text[p] == '<' || text[p] == '"')) {
+            char close = text[p] == '<' ? '>' : '"';
+            start = end = p + 1;
+            while (end < len && text[end] != close && text[end] != '\n')
+                end++;
+        } else {
+            while (end < len && !is_blank(text[end]))
+                end++;
+        }
+        include_path_ok(text + start, end - start, &w);
+    }
+    if (why)
+        *why = w;
+    return w == NULL;
+}
+
 /* ":ns:name" / ":ns://name" → ns (owned) and the name within it (borrowed). */
 static const char *split_ns(const char *fq, char **ns)
 {
@@ -519,6 +595,11 @@ int agent_profiles_put(struct agent_profiles *p, const char *name, const char *b
     }
     if (memchr(body, '\0', body_len)) {
         agent_json_error(out, "profile text contains a NUL byte");
+        return 400;
+    }
+    const char *why = NULL;
+    if (!agent_profile_includes_valid(body, body_len, &why)) {
+        agent_json_error(out, why);
         return 400;
     }
     pthread_mutex_lock(&p->lock);

@@ -46,6 +46,18 @@ void agent_profiles_free(struct agent_profiles **p);
  */
 bool agent_profile_name_valid(const char *name, const char **why);
 
+/*
+ * May text (len bytes) be handed to apparmor_parser, which runs as root? Every
+ * include directive (`#include`, `include`, `... if exists`, with <path>,
+ * "path" or a bare path) must stay inside the policy directory: no ".."
+ * component, no backslash or control character, and an absolute path only
+ * under /etc/apparmor.d/ (relative ones are searched there). So a profile
+ * cannot make the parser read /etc/shadow, a device or another node secret
+ * and leak it through diagnostics. On false, *why (may be NULL) gets a static
+ * reason.
+ */
+bool agent_profile_includes_valid(const char *text, size_t len, const char **why);
+
 /* GET /v1/profiles: {revision, profiles:[{name, mode, hash, hash_alg, attach, namespace}]} */
 int agent_profiles_list(struct agent_profiles *p, struct strbuf *out);
 /* GET /v1/profiles/{name}: one profile, with source when kept. 404 when not loaded. */

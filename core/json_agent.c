@@ -42,7 +42,9 @@ static int jnum(const cJSON *obj, const char *key, int64_t dflt, int64_t *out, s
     *out = dflt;
     if (!v || cJSON_IsNull(v))
         return 0;
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+    /* Out of int64 range the cast would be undefined: refuse it like garbage. */
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < -9.2e18 ||
+        v->valuedouble > 9.2e18)
         return kerr_set(err, KERR_PARSE, "agent answer: \"%s\" is not a number", key);
     *out = (int64_t)v->valuedouble;
     return 0;

@@ -738,10 +738,20 @@ static size_t utf8_next(const char *s, unsigned *cp)
     return n;
 }
 
+/* C0, DEL, C1 and the bidirectional formatting characters: printed as '?' so
+ * names from the cluster cannot drive the terminal (same rule as tui/text.c). */
+static bool cp_is_unsafe(unsigned c)
+{
+    return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x61c || c == 0x200e || c == 0x200f ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
 static int cp_width(unsigned c)
 {
     if (c == 0)
         return 0;
+    if (cp_is_unsafe(c))
+        return 1; /* shown as '?' */
     if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) || c == 0xfe0f ||
         (c >= 0x20d0 && c <= 0x20ff))
         return 0;
@@ -774,7 +784,15 @@ static void put_cell(struct strbuf *sb, const char *s, size_t max, size_t pad)
     size_t w = view_str_width(s);
     size_t used = 0;
     if (w <= max) {
-        strbuf_puts(sb, s);
+        for (const char *p = s; *p;) {
+            unsigned cp;
+            size_t n = utf8_next(p, &cp);
+            if ((cp == 0xfffd && n == 1) || cp_is_unsafe(cp))
+                strbuf_putc(sb, '?');
+            else
+                strbuf_append(sb, p, n);
+            p += n;
+        }
         used = w;
     } else if (max > 0) {
         /* copy whole code points up to max - 1 columns, then '~' */
@@ -785,8 +803,8 @@ static void put_cell(struct strbuf *sb, const char *s, size_t max, size_t pad)
             int cw = cp_width(cp);
             if (used + (size_t)cw > max - 1)
                 break;
-            if (cp == 0xfffd && n == 1)
-                strbuf_putc(sb, '?'); /* never emit a broken sequence */
+            if ((cp == 0xfffd && n == 1) || cp_is_unsafe(cp))
+                strbuf_putc(sb, '?'); /* never a broken sequence nor a control */
             else
                 strbuf_append(sb, p, n);
             used += (size_t)cw;

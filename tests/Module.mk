@@ -32,3 +32,19 @@ INTEGRATION_TESTS += tests/integration/test_agent_client
 INTEGRATION_TESTS += tests/integration/test_sim_nodes
 # armortop-sim's lightweight in-process agents (--lite-agents).
 INTEGRATION_TESTS += tests/integration/test_sim_lite
+# Fuzzing (tests/fuzz/run.sh, `make fuzz`): every input kept under
+# tests/fuzz/regressions/ (and the seeds) replayed through the targets' entry
+# points, built here with the normal compiler and -DFUZZ_REPLAY.
+FUZZ_REPLAY_OBJS = $(patsubst %.c,%.replay.o,$(wildcard tests/fuzz/fuzz_*.c))
+UNIT_TESTS += tests/unit/test_fuzz_regressions
+tests/unit/test_fuzz_regressions: $(FUZZ_REPLAY_OBJS) tui/theme_parse.o tui/theme_default.o
+tests/unit/test_fuzz_regressions: agent/agent_auth.o agent/agent_profiles.o agent/agent_denials.o
+tests/unit/test_fuzz_regressions: agent/agent_exec.o agent/agent_json.o agent/agent_log.o
+tests/fuzz/%.replay.o: tests/fuzz/%.c config.h
+	$(quiet) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -DFUZZ_REPLAY -Iagent -Itui -MMD -MP -c -o $@ $<
+-include $(FUZZ_REPLAY_OBJS:.o=.d)
+# Security: the agent's authentication, validation and limits, TUI terminal
+# injection, kiosk/read-only never mutating (tests/integration/test_security.c).
+INTEGRATION_TESTS += tests/integration/test_security
+tests/integration/test_security: tui/text.o

@@ -20,10 +20,16 @@
 #include "strbuf.h"
 #include "views.h"
 
+/* Messages may quote the server (a Status message, a name): control bytes are
+ * shown as '?' so nothing it sends can drive the terminal, and it stays one line. */
 static void print_error(const char *what, const struct kerr *err)
 {
     char buf[1024];
-    fprintf(stderr, "armortop: %s: %s\n", what, kerr_format(err, buf, sizeof buf));
+    kerr_format(err, buf, sizeof buf);
+    for (unsigned char *p = (unsigned char *)buf; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "armortop: %s: %s\n", what, buf);
 }
 
 static int terminal_width(void)

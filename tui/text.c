@@ -68,9 +68,13 @@ size_t text_utf8_put(unsigned c, char *u)
     return n;
 }
 
+/* C0, DEL, C1, and the bidirectional formatting characters (LRM/RLM, ALM,
+ * embeddings/overrides U+202A-202E, isolates U+2066-2069): names from the
+ * cluster may not move the cursor nor reorder what the screen shows. */
 static bool is_control(unsigned cp)
 {
-    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x61c || cp == 0x200e ||
+           cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 int text_cp_width(unsigned cp)

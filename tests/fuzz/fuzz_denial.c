@@ -1,6 +1,7 @@
 /*
  * fuzz_denial: libFuzzer harness for denial_parse_line(), denial_parse_kv(),
- * denial_dedup_key() and aa_label_parse(). Not part of `make check`.
+ * denial_dedup_key() and aa_label_parse(). tests/fuzz/run.sh builds and runs
+ * it; tests/unit/test_fuzz_regressions replays tests/fuzz/regressions/fuzz_denial/.
  *
  * Besides crashes, leaks and UB it aborts when a denial is lost: an input
  * holding apparmor="DENIED" that does not come back as a DENIED record.
@@ -26,14 +27,14 @@
 #include "../../core/aa_label.h"
 #include "../../core/denial.h"
 #include "../../core/strbuf.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* core must not print: stdout goes to an unlinked file whose size is checked
  * after every input (libFuzzer reports on stderr). */
 static int stdout_file = -1;
 
+#ifndef FUZZ_REPLAY
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     char path[] = "/tmp/fuzz_denial_stdout_XXXXXX";
@@ -47,8 +48,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     dup2(stdout_file, 1);
     return 0;
 }
+#endif
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(fuzz_denial)
 {
     static const char literal[] = "apparmor=\"DENIED\"";
     const char *line = (const char *)data;
