@@ -8,4 +8,5 @@ CORE_OBJS += core/confinement.o core/views.o core/json_views.o core/findings.o
 CORE_OBJS += core/cgroup.o core/procscan.o core/aafs.o
 CORE_OBJS += core/apparmor.o core/denial.o core/aa_label.o
 CORE_OBJS += core/kube_authn.o core/json_authn.o
-CORE_OBJS += core/agent_client.o core/json_agent.o
+CORE_OBJS += core/agent_client.o core/json_agent.o core/json_agent_reply.o
+CORE_OBJS += core/suggest.o

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "json_agent_reply.h"
 #include "json_agent.h"
 #include "log.h"
 #include "xalloc.h"
@@ -294,16 +295,23 @@ static int status_code(long status)
     return KERR_HTTP;
 }
 
-/* GET one agent path into body. 0 on 2xx; negative KERR with err filled. */
-static int agent_get(struct pool *pl, const struct agent_endpoint *ep, const char *path,
-                     struct strbuf *body, struct kerr *err)
+/* One request to an agent path (method NULL = GET, post may be NULL) into
+ * body; *status gets the HTTP status (0 without an answer). 0 on 2xx;
+ * negative KERR with err filled otherwise (the start of the agent's error). */
+static int agent_do(struct pool *pl, const struct agent_endpoint *ep, const char *method,
+                    const char *path, const char *post, size_t post_len, const char *ctype,
+                    struct strbuf *body, long *status_out, struct kerr *err)
 {
     struct agent_client *ac = pl->ac;
     const struct poll_creds *cr = pl->cr;
     char *url = xasprintf("%s%s%s", ep->base_url, ep->path_prefix, path);
     const char *headers[2] = {NULL, NULL};
     struct http_request req = {
+        .method = method,
         .url = url,
+        .post_data = post,
+        .post_data_len = post_len,
+        .content_type = ctype,
         .timeout_ms = ac->timeout_ms,
         .max_body_len = MAX_BODY_LEN,
         .body = body,
@@ -325,6 +333,8 @@ static int agent_get(struct pool *pl, const struct agent_endpoint *ep, const cha
     }
     kerr_clear(err);
     rc = http_perform(ac->http, &req, &status, err);
+    if (status_out)
+        *status_out = rc < 0 ? 0 : status;
     if (rc < 0) {
         kerr_where(err, "%s", url);
         goto out;
@@ -347,6 +357,13 @@ static int agent_get(struct pool *pl, const struct agent_endpoint *ep, const cha
 out:
     free(url);
     return rc;
+}
+
+/* GET one agent path into body. 0 on 2xx; negative KERR with err filled. */
+static int agent_get(struct pool *pl, const struct agent_endpoint *ep, const char *path,
+                     struct strbuf *body, struct kerr *err)
+{
+    return agent_do(pl, ep, NULL, path, NULL, 0, NULL, body, NULL, err);
 }
 
 static void job_add_denials(struct job *j, struct json_agent_denials *d)
@@ -565,6 +582,29 @@ static char *dup_blob(const char *p, size_t len)
     return d;
 }
 
+/* Resolve the caller's credentials once, on the calling thread. */
+static int creds_resolve(struct agent_client *ac, bool any_proxy, struct poll_creds *cr,
+                         struct kerr *err)
+{
+    if (ac->cfg && (any_proxy || !ac->token)) {
+        struct kube_credentials kc;
+        memset(&kc, 0, sizeof kc);
+        int rc = kube_config_credentials(ac->cfg, &kc, err);
+        if (rc < 0)
+            return rc;
+        cr->token = xstrdup_or_null(kc.token);
+        cr->cert_pem = dup_blob(kc.client_cert_pem, kc.client_cert_pem_len);
+        cr->cert_pem_len = cr->cert_pem ? kc.client_cert_pem_len : 0;
+        cr->key_pem = dup_blob(kc.client_key_pem, kc.client_key_pem_len);
+        cr->key_pem_len = cr->key_pem ? kc.client_key_pem_len : 0;
+        cr->username = xstrdup_or_null(kc.username);
+        cr->password = xstrdup_or_null(kc.password);
+    }
+    if (cr->token && *cr->token)
+        cr->hdr_agent_token = xasprintf("X-Armortop-Authorization: Bearer %s", cr->token);
+    return 0;
+}
+
 static bool has_endpoint(const struct agent_endpoint *eps, size_t count, const char *node)
 {
     for (size_t i = 0; i < count; i++) {
@@ -590,21 +630,8 @@ int agent_poll_all(struct agent_client *ac, const struct agent_endpoint *eps, si
     bool any_proxy = false;
     for (size_t i = 0; i < count; i++)
         any_proxy |= eps[i].is_via_apiserver;
-    if (ac->cfg && (any_proxy || !ac->token)) {
-        struct kube_credentials kc;
-        memset(&kc, 0, sizeof kc);
-        if ((rc = kube_config_credentials(ac->cfg, &kc, err)) < 0)
-            goto out;
-        cr.token = xstrdup_or_null(kc.token);
-        cr.cert_pem = dup_blob(kc.client_cert_pem, kc.client_cert_pem_len);
-        cr.cert_pem_len = cr.cert_pem ? kc.client_cert_pem_len : 0;
-        cr.key_pem = dup_blob(kc.client_key_pem, kc.client_key_pem_len);
-        cr.key_pem_len = cr.key_pem ? kc.client_key_pem_len : 0;
-        cr.username = xstrdup_or_null(kc.username);
-        cr.password = xstrdup_or_null(kc.password);
-    }
-    if (cr.token && *cr.token)
-        cr.hdr_agent_token = xasprintf("X-Armortop-Authorization: Bearer %s", cr.token);
+    if ((rc = creds_resolve(ac, any_proxy, &cr, err)) < 0)
+        goto out;
 
     if (count > 0) {
         jobs = xcalloc(count, sizeof *jobs);
@@ -655,4 +682,153 @@ out:
     free(threads);
     creds_done(&cr);
     return rc;
+}
+
+/* ---- one profile on one node: read and mutations ------------------------------ */
+
+void agent_reply_done(struct agent_reply *r)
+{
+    if (!r)
+        return;
+    free(r->error);
+    free(r->diagnostics);
+    free(r->source);
+    free(r->mode);
+    memset(r, 0, sizeof *r);
+    r->line = -1;
+}
+
+const struct agent_endpoint *agent_endpoint_find(const struct agent_endpoint *eps, size_t count,
+                                                 const char *node)
+{
+    for (size_t i = 0; node && i < count; i++) {
+        if (strcmp(eps[i].node, node) == 0)
+            return &eps[i];
+    }
+    return NULL;
+}
+
+/* Valid profile name for a URL path segment: what the agent accepts too. */
+static bool name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 1024 || strstr(name, "/..") || strncmp(name, "../", 3) == 0 ||
+        strcmp(name, "..") == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* The one request behind every call below: resolve credentials, perform,
+ * decode the agent's JSON answer into out (also on errors). */
+static int profile_request(struct agent_client *ac, const struct agent_endpoint *ep,
+                           const char *method, const char *name, const char *suffix,
+                           const char *query, const char *post, size_t post_len,
+                           const char *ctype, struct agent_reply *out, struct kerr *err)
+{
+    struct poll_creds cr;
+    struct strbuf path, body;
+    int rc;
+    memset(&cr, 0, sizeof cr);
+    strbuf_init(&path);
+    strbuf_init(&body);
+    agent_reply_done(out);
+    if (!ac || !ep || !name_ok(name)) {
+        rc = kerr_set(err, KERR_INVAL, "bad profile name or endpoint");
+        goto out;
+    }
+    if ((rc = creds_resolve(ac, ep->is_via_apiserver, &cr, err)) < 0)
+        goto out;
+    strbuf_puts(&path, "/v1/profiles/");
+    http_append_escaped(&path, name);
+    if (suffix)
+        strbuf_puts(&path, suffix);
+    if (query)
+        strbuf_puts(&path, query);
+    struct pool pl = {.ac = ac, .cr = &cr};
+    rc = agent_do(&pl, ep, method, strbuf_str(&path), post, post_len, ctype, &body,
+                  &out->http_status, err);
+    if (body.len)
+        json_agent_decode_reply(body.buf, body.len, out);
+    if (rc < 0 && out->http_status && out->error) {
+        /* say what the agent said, not the start of its JSON */
+        char where[sizeof err->where];
+        snprintf(where, sizeof where, "%s", err->where);
+        int code = err->code;
+        long st = err->http_status;
+        kerr_set(err, code, "HTTP %ld %s: %s", out->http_status,
+                 http_reason_phrase(out->http_status), out->error);
+        err->http_status = st;
+        snprintf(err->where, sizeof err->where, "%s", where);
+    }
+    if (rc < 0 && !out->error) {
+        char buf[600];
+        out->error = xstrdup(kerr_format(err, buf, sizeof buf));
+    }
+out:
+    creds_done(&cr);
+    strbuf_done(&path);
+    strbuf_done(&body);
+    return rc;
+}
+
+/* The read-only gate, in core, in front of every mutation. */
+static int gate_check(const struct actions_ctx *gate, const char *what, struct agent_reply *out,
+                      struct kerr *err)
+{
+    const struct action_desc act = {.name = what, .cls = ACTION_CLASS_MUTATE};
+    if (!gate)
+        return kerr_set(err, KERR_INVAL, "%s: no action policy given", what);
+    int rc = actions_check(gate, &act, err);
+    if (rc < 0 && out) {
+        agent_reply_done(out);
+        out->error = xstrdup(err && err->msg[0] ? err->msg : "refused");
+    }
+    return rc;
+}
+
+int agent_profile_get(struct agent_client *ac, const struct agent_endpoint *ep, const char *name,
+                      struct agent_reply *out, struct kerr *err)
+{
+    return profile_request(ac, ep, NULL, name, NULL, NULL, NULL, 0, NULL, out, err);
+}
+
+int agent_profile_put(struct agent_client *ac, const struct actions_ctx *gate,
+                      const struct agent_endpoint *ep, const char *name, const char *text,
+                      size_t len, struct agent_reply *out, struct kerr *err)
+{
+    int rc = gate_check(gate, "profile-load", out, err);
+    if (rc < 0)
+        return rc;
+    if (!text)
+        return kerr_set(err, KERR_INVAL, "no profile text");
+    return profile_request(ac, ep, "PUT", name, NULL, NULL, text, len, "text/plain", out, err);
+}
+
+int agent_profile_delete(struct agent_client *ac, const struct actions_ctx *gate,
+                         const struct agent_endpoint *ep, const char *name, bool force,
+                         struct agent_reply *out, struct kerr *err)
+{
+    int rc = gate_check(gate, "profile-unload", out, err);
+    if (rc < 0)
+        return rc;
+    return profile_request(ac, ep, "DELETE", name, NULL, force ? "?force=1" : NULL, NULL, 0,
+                           NULL, out, err);
+}
+
+int agent_profile_set_mode(struct agent_client *ac, const struct actions_ctx *gate,
+                           const struct agent_endpoint *ep, const char *name, const char *mode,
+                           struct agent_reply *out, struct kerr *err)
+{
+    int rc = gate_check(gate, "profile-mode", out, err);
+    if (rc < 0)
+        return rc;
+    if (!mode || (strcmp(mode, "enforce") != 0 && strcmp(mode, "complain") != 0))
+        return kerr_set(err, KERR_INVAL, "mode must be enforce or complain");
+    char body[40];
+    int n = snprintf(body, sizeof body, "{\"mode\":\"%s\"}", mode);
+    return profile_request(ac, ep, "POST", name, "/mode", NULL, body, (size_t)n, NULL, out, err);
 }

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "actions.h"
 #include "kerr.h"
 #include "kube_client.h"
 #include "kubeconfig.h"
@@ -107,5 +108,51 @@ int agent_discover(const struct agent_client *ac, struct kube_client *kc,
 int agent_poll_all(struct agent_client *ac, const struct agent_endpoint *eps, size_t count,
                    const struct kube_snapshot *snap, int64_t now, struct agent_fleet *fleet,
                    struct kerr *err);
+
+/* ---- one profile on one node: read and change ----------------------------------
+ *
+ * Through the same endpoint, credentials and X-Armortop-Authorization as the
+ * polls. Every mutation first asks the read-only gate, actions_check() (core/
+ * actions.h), with gate (NULL is refused): under --readonly or --kiosk
+ * nothing is sent. Each returns 0 on 2xx, else a negative KERR_* (the gate's
+ * -KERR_FORBIDDEN with http_status 0; -KERR_HTTP for 400/404/409, ...), with
+ * err saying "HTTP 400 Bad Request: apparmor_parser rejected the profile" and
+ * out holding what the agent answered. Names are checked (no "/..", no
+ * control characters). Block on the network; call them from one thread at a
+ * time per client (credentials are resolved on the calling thread). */
+struct agent_reply {
+    long http_status;     /* 0 when nothing was sent or no answer came */
+    char *error;          /* the agent's "error", or why the request failed; may be NULL */
+    char *diagnostics;    /* apparmor_parser's messages, may be NULL */
+    long line;            /* the line the parser complains about, -1 unknown */
+    size_t process_count; /* 409 (in use): processes confined by the profile */
+    char *source;         /* GET: the source text the agent keeps, may be NULL */
+    char *mode;           /* GET: the loaded mode, may be NULL */
+};
+/* Free the strings, zero, line = -1. Accepts NULL. Initialise with
+ * `struct agent_reply r = { .line = -1 }` or agent_reply_done(&r) on zeroed memory. */
+void agent_reply_done(struct agent_reply *r);
+
+/* The endpoint of node in eps, or NULL. */
+const struct agent_endpoint *agent_endpoint_find(const struct agent_endpoint *eps, size_t count,
+                                                 const char *node);
+
+/* GET /v1/profiles/{name}: mode and source text (when the agent has it). */
+int agent_profile_get(struct agent_client *ac, const struct agent_endpoint *ep, const char *name,
+                      struct agent_reply *out, struct kerr *err);
+/* PUT /v1/profiles/{name} with text (len bytes): load or replace. 400 carries
+ * the parser's diagnostics and line. */
+int agent_profile_put(struct agent_client *ac, const struct actions_ctx *gate,
+                      const struct agent_endpoint *ep, const char *name, const char *text,
+                      size_t len, struct agent_reply *out, struct kerr *err);
+/* DELETE /v1/profiles/{name}[?force=1]: unload. 409 while containers use it
+ * (out->process_count), unless force. */
+int agent_profile_delete(struct agent_client *ac, const struct actions_ctx *gate,
+                         const struct agent_endpoint *ep, const char *name, bool force,
+                         struct agent_reply *out, struct kerr *err);
+/* POST /v1/profiles/{name}/mode {"mode": "enforce"|"complain"}. */
+int agent_profile_set_mode(struct agent_client *ac, const struct actions_ctx *gate,
+                           const struct agent_endpoint *ep, const char *name, const char *mode,
+                           struct agent_reply *out, struct kerr *err);
 
 #endif

@@ -24,6 +24,11 @@ tests/unit/test_filter: $(TUI_LOGIC_OBJS)
 tests/unit/test_keymap: tui/keymap.o tui/script.o tui/text.o
 tests/unit/test_actions: tui/keymap.o tui/text.o
 INTEGRATION_TESTS += tests/integration/test_screens
+# Suggested rules for denials (core/suggest) and the TUI's profile-text helpers.
+UNIT_TESTS += tests/unit/test_suggest tests/unit/test_agent_gate
+tests/unit/test_suggest: tui/profile_text.o
+# End-to-end runs under tmux (skip without tmux).
+INTEGRATION_TESTS += tests/integration/test_tui_tmux
 # Kubernetes auth for the agent (TokenReview + SubjectAccessReview).
 UNIT_TESTS += tests/unit/test_kube_authn
 tests/unit/test_kube_authn: agent/agent_auth.o agent/agent_log.o

@@ -4,7 +4,8 @@ TUI_OBJS += tui/main.o tui/cli.o tui/once.o
 TUI_LOGIC_OBJS = tui/script.o tui/keymap.o tui/layout.o tui/text.o tui/table.o tui/filter.o \
                  tui/tmodel.o tui/pane.o tui/pane_pods.o tui/pane_nodes.o tui/pane_findings.o \
                  tui/pane_profiles.o tui/pane_denials.o tui/pane_detail.o tui/pane_help.o \
-                 tui/theme_parse.o tui/theme_default.o
+                 tui/pane_lines.o tui/pane_node.o tui/pane_profile.o tui/pane_denial.o tui/pane_results.o \
+                 tui/profile_text.o tui/theme_parse.o tui/theme_default.o
 TUI_OBJS += $(TUI_LOGIC_OBJS) tui/screen.o tui/worker.o tui/pane_draw.o tui/theme.o
 
 # The built-in themes: themes/default.theme (and mono.theme, used without

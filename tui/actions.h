@@ -29,20 +29,29 @@
     _(ACT_PAGE_DOWN, "page-down", ACTION_CLASS_VIEW, "one screen down")                            \
     _(ACT_FIRST, "first", ACTION_CLASS_VIEW, "first row")                                          \
     _(ACT_LAST, "last", ACTION_CLASS_VIEW, "last row")                                             \
-    _(ACT_ENTER, "enter", ACTION_CLASS_VIEW, "drill down: pod details, node's pods, finding's pod") \
+    _(ACT_ENTER, "enter", ACTION_CLASS_VIEW, "drill down: pod, node's pods, profile, denial")     \
     _(ACT_BACK, "back", ACTION_CLASS_VIEW, "back up / clear the filter")                           \
     _(ACT_FILTER, "filter", ACTION_CLASS_VIEW, "filter rows (text, re:REGEX, !inverts)")           \
     _(ACT_COMMAND, "command", ACTION_CLASS_VIEW, "command line (:pods :ns NAME :theme NAME :q)")   \
     _(ACT_SORT_NEXT, "sort-next", ACTION_CLASS_VIEW, "sort by the next column")                    \
     _(ACT_SORT_REVERSE, "sort-reverse", ACTION_CLASS_VIEW, "reverse the sort order")               \
     _(ACT_REFRESH, "refresh", ACTION_CLASS_VIEW, "refresh now")                                    \
-    _(ACT_DENIALS_OF, "denials-of", ACTION_CLASS_VIEW, "denials of the selected pod")              \
+    _(ACT_DENIALS_OF, "denials-of", ACTION_CLASS_VIEW, "denials of the selected pod or profile")  \
     _(ACT_PROFILE_OF, "profile-of", ACTION_CLASS_VIEW, "the selected container's profile")         \
-    _(ACT_PROFILE_LOAD, "profile-load", ACTION_CLASS_MUTATE, "load the profile on this node")      \
+    _(ACT_PROFILE_LOAD, "profile-load", ACTION_CLASS_MUTATE,                                       \
+      "load the profile on this node (the pod's; else where it is missing) from a file")           \
     _(ACT_PROFILE_LOAD_ALL, "profile-load-all", ACTION_CLASS_MUTATE,                               \
-      "load the profile on every node missing it")                                                 \
-    _(ACT_PROFILE_UNLOAD, "profile-unload", ACTION_CLASS_MUTATE, "unload the profile")             \
+      "load/replace a profile from a file on every node (:load PATH [NODE|all])")                  \
+    _(ACT_PROFILE_EDIT, "profile-edit", ACTION_CLASS_MUTATE,                                       \
+      "edit the profile's source in $EDITOR, then replace it where it is loaded")                  \
+    _(ACT_PROFILE_UNLOAD, "profile-unload", ACTION_CLASS_MUTATE,                                   \
+      "unload the profile (lists the pods that become unconfined; asks first)")                    \
+    _(ACT_PROFILE_UNLOAD_FORCE, "profile-unload-force", ACTION_CLASS_MUTATE,                       \
+      "unload although containers use it (after a 409: they become unconfined)")                   \
     _(ACT_PROFILE_MODE, "profile-mode", ACTION_CLASS_MUTATE, "switch enforce/complain")            \
+    _(ACT_PAUSE, "pause", ACTION_CLASS_VIEW, "pause/resume the denial stream")                     \
+    _(ACT_TOGGLE_RAW, "toggle-raw", ACTION_CLASS_VIEW, "denials: grouped or raw records")          \
+    _(ACT_COPY, "copy", ACTION_CLASS_LOCAL, "copy the suggested rule (OSC 52 clipboard)")         \
     _(ACT_THEME, "theme", ACTION_CLASS_LOCAL, "switch theme (:theme NAME)")                        \
     _(ACT_DUMP_SCREEN, "dump-screen", ACTION_CLASS_LOCAL, "write the screen to a file")            \
     _(ACT_REDRAW, "redraw", ACTION_CLASS_VIEW, "redraw the screen")

@@ -24,6 +24,7 @@ const char *cli_usage(void)
            "  -A, --all-namespaces  all namespaces\n"
            "  --readonly            refuse every change (load, replace, unload, mode)\n"
            "  --kiosk               read-only wall-screen mode: no shell-outs, editors or dialogs\n"
+           "  --no-agents           do not poll armortop-agent (API server data only)\n"
            "  --theme NAME|FILE     colour theme\n"
            "  --refresh SECONDS     poll interval (default 2)\n"
            "  --kiosk-rotate SECONDS  cycle the views every SECONDS (kiosk wall screens)\n"
@@ -91,6 +92,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *opts, char *err, size_t er
             opts->is_all_namespaces = true;
         } else if (strcmp(a, "--readonly") == 0) {
             opts->is_readonly = true;
+        } else if (strcmp(a, "--no-agents") == 0) {
+            opts->is_no_agents = true;
         } else if (strcmp(a, "--kiosk") == 0) {
             opts->is_kiosk = true;
             opts->is_readonly = true;

@@ -18,6 +18,7 @@ struct cli_opts {
     bool is_all_namespaces;  /* -A */
     bool is_readonly;        /* --readonly (implied by --kiosk) */
     bool is_kiosk;           /* --kiosk */
+    bool is_no_agents;       /* --no-agents: do not poll armortop-agent */
     const char *theme;       /* --theme NAME|FILE, may be NULL */
     double refresh_s;        /* --refresh SECONDS, default 2 */
     const char *once_view;   /* --once VIEW, may be NULL */

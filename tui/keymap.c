@@ -101,6 +101,22 @@ static const struct binding builtin[] = {
     { "profiles", 'L', ACT_PROFILE_LOAD_ALL },
     { "profiles", 'u', ACT_PROFILE_UNLOAD },
     { "profiles", 'm', ACT_PROFILE_MODE },
+    { "profiles", 'e', ACT_PROFILE_EDIT },
+    { "profiles", 'd', ACT_DENIALS_OF },
+    { "profile", 'l', ACT_PROFILE_LOAD },
+    { "profile", 'L', ACT_PROFILE_LOAD_ALL },
+    { "profile", 'u', ACT_PROFILE_UNLOAD },
+    { "profile", 'm', ACT_PROFILE_MODE },
+    { "profile", 'e', ACT_PROFILE_EDIT },
+    { "profile", 'd', ACT_DENIALS_OF },
+    { "denials", 'p', ACT_PAUSE },
+    { "denials", 'r', ACT_TOGGLE_RAW },
+    { "denials", 'P', ACT_PROFILE_OF },
+    { "denial", 'y', ACT_COPY },
+    { "denial", 'p', ACT_PAUSE },
+    { "denial", 'P', ACT_PROFILE_OF },
+    { "nodes", 'L', ACT_PROFILE_LOAD_ALL },
+    { "results", 'F', ACT_PROFILE_UNLOAD_FORCE },
 };
 
 #define MAX_BINDINGS 256

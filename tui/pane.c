@@ -201,6 +201,14 @@ const struct pane_ops *pane_ops_of(enum pane_kind kind)
         return &pane_detail_ops;
     case PANE_HELP:
         return &pane_help_ops;
+    case PANE_PROFILE:
+        return &pane_profile_ops;
+    case PANE_DENIAL:
+        return &pane_denial_ops;
+    case PANE_RESULTS:
+        return &pane_results_ops;
+    case PANE_NODE:
+        return &pane_node_ops;
     }
     return &pane_pods_ops;
 }

@@ -35,9 +35,11 @@ enum {
     R_POP = 1 << 5,      /* back to the parent pane */
     R_SWITCH = 1 << 6,   /* switch to top-level view p->req.view */
     R_UNHANDLED = 1 << 7,
+    R_TARGET = 1 << 8,   /* p->req names the profile (and node) of a profile action */
 };
 
-enum pane_kind { PANE_PODS, PANE_NODES, PANE_PROFILES, PANE_DENIALS, PANE_FINDINGS, PANE_DETAIL, PANE_HELP };
+enum pane_kind { PANE_PODS, PANE_NODES, PANE_PROFILES, PANE_DENIALS, PANE_FINDINGS, PANE_DETAIL,
+                 PANE_HELP, PANE_PROFILE, PANE_DENIAL, PANE_RESULTS, PANE_NODE };
 
 /* A drill-down or jump request (strings empty when unused). */
 struct pane_req {
@@ -47,6 +49,9 @@ struct pane_req {
     char container[128];
     char node[256];
     char filter[256];  /* initial filter of the target pane */
+    char profile[256]; /* profile details / the target of a profile action */
+    char group[768];   /* denial details: the group key (profile\toperation\tname) */
+    bool is_raw;       /* denial details: one record (group holds its key) */
 };
 
 struct pane;
@@ -81,6 +86,7 @@ struct pane {
     char empty[512];       /* text when there are no rows */
     struct pane_req req;   /* for R_PUSH / R_SWITCH */
     char msg[256];         /* a message for the status line, "" none */
+    char clip[1200];       /* what `y` copies (the suggested rule), "" none */
 };
 
 /* Create a pane (owned; free with pane_free). arg may be NULL. */
@@ -113,6 +119,10 @@ extern const struct pane_ops pane_denials_ops;
 extern const struct pane_ops pane_findings_ops;
 extern const struct pane_ops pane_detail_ops;
 extern const struct pane_ops pane_help_ops;
+extern const struct pane_ops pane_profile_ops;
+extern const struct pane_ops pane_denial_ops;
+extern const struct pane_ops pane_results_ops;
+extern const struct pane_ops pane_node_ops;
 
 const struct pane_ops *pane_ops_of(enum pane_kind kind);
 

@@ -171,8 +171,19 @@ static void container_lines(struct pane *p, const struct tmodel *m, const struct
              "privileged with no profile: the runtime runs it unconfined; set appArmorProfile "
              "to RuntimeDefault or Localhost",
              TE_STATUS_UNCONFINED);
-    line(p, "actual", TE_DETAIL_LABEL, "— (no agent data: armortop-agent reads the label on the node)",
-         TE_DIM);
+    if (r->actual) {
+        snprintf(buf, sizeof buf, "%s%s%s   pid %lld",
+                 r->actual->label ? r->actual->label : r->actual->profile ? r->actual->profile : "?",
+                 r->actual->runtime ? "   runtime " : "", r->actual->runtime ? r->actual->runtime : "",
+                 (long long)r->actual->pid);
+        line(p, "actual", TE_DETAIL_LABEL, buf, tmodel_status_te(r->status));
+    } else if (r->agent && r->agent->has_data) {
+        snprintf(buf, sizeof buf, "— (the agent on %s sees no process of this container)", node);
+        line(p, "actual", TE_DETAIL_LABEL, buf, TE_DIM);
+    } else {
+        line(p, "actual", TE_DETAIL_LABEL,
+             "— (no agent data: armortop-agent reads the label on the node)", TE_DIM);
+    }
     if (r->ctr->state_reason) {
         snprintf(buf, sizeof buf, "%s%s", r->ctr->state == KSTATE_WAITING ? "Waiting: " : "",
                  r->ctr->state_reason);
@@ -189,7 +200,18 @@ static void container_lines(struct pane *p, const struct tmodel *m, const struct
         snprintf(buf, sizeof buf, "%s has not loaded \"%s\": the container cannot start", node,
                  prof ? prof : "?");
     line(p, "why", TE_DETAIL_LABEL, buf, TE_STATUS_BLOCKED);
-    if (prof && *prof) {
+    const struct profile_row *pr = NULL;
+    for (size_t i = 0; m->fleet && prof && i < m->profile_row_count; i++)
+        if (!m->profile_rows[i].ns && strcmp(m->profile_rows[i].name, prof) == 0)
+            pr = &m->profile_rows[i];
+    if (pr && pr->node_total) {
+        size_t o = (size_t)snprintf(buf, sizeof buf, "\"%s\" is loaded on %zu of %zu nodes with an agent",
+                                    prof, pr->loaded_count, pr->node_total);
+        for (size_t i = 0; i < pr->missing_count && o < sizeof buf; i++)
+            o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "; missing on ",
+                                  pr->missing_nodes[i]);
+        line(p, "", TE_DETAIL_LABEL, buf, TE_NORMAL);
+    } else if (prof && *prof) {
         size_t count;
         char nodes[512];
         loaded_elsewhere(m, prof, nodes, sizeof nodes, &count);
@@ -210,7 +232,7 @@ static void container_lines(struct pane *p, const struct tmodel *m, const struct
         line(p, "message", TE_DETAIL_LABEL, buf, TE_NORMAL);
     }
     if (prof && *prof) {
-        snprintf(buf, sizeof buf, "load \"%s\" on %s (l), or on every node missing it (L)", prof,
+        snprintf(buf, sizeof buf, "load \"%s\" on %s (l), or on every node (L): :load PATH", prof,
                  node);
         line(p, "fix", TE_DETAIL_LABEL, buf, TE_DETAIL_HINT);
     }
@@ -265,6 +287,28 @@ static void detail_recalc(struct pane *p, const struct tmodel *m)
             evs[n++] = e;
         }
     }
+    /* its denials, newest first */
+    size_t nd = 0;
+    for (size_t i = 0; i < m->denial_row_count; i++) {
+        const struct denial_row *dr = &m->denial_rows[i];
+        if (dr->pod != pod)
+            continue;
+        if (nd == 0)
+            line(p, "", TE_NORMAL, "", TE_NORMAL);
+        if (nd++ >= 8)
+            continue;
+        snprintf(buf, sizeof buf, "%s ago  %s  %s %s %s  (%s)",
+                 tmodel_age(m->now, dr->rec->time, age, sizeof age),
+                 dr->ctr ? dr->ctr->name : "-", dr->rec->operation ? dr->rec->operation : "-",
+                 dr->rec->name ? dr->rec->name : "-",
+                 dr->rec->denied_mask ? dr->rec->denied_mask : "",
+                 dr->rec->profile ? dr->rec->profile : "-");
+        line(p, nd == 1 ? "denials" : "", TE_DETAIL_LABEL, buf, TE_STATUS_BLOCKED);
+    }
+    if (nd > 8) {
+        snprintf(buf, sizeof buf, "... %zu in all (d lists them)", nd);
+        line(p, "", TE_DETAIL_LABEL, buf, TE_DIM);
+    }
     line(p, "", TE_NORMAL, "", TE_NORMAL);
     if (n == 0) {
         line(p, "events", TE_DETAIL_LABEL, "no Warning events", TE_DIM);
@@ -280,7 +324,40 @@ static void detail_recalc(struct pane *p, const struct tmodel *m)
     free(evs);
 }
 
+static unsigned detail_action(struct pane *p, enum action_id act, const struct tmodel *m)
+{
+    struct detail_priv *pv = p->priv;
+    if (act != ACT_PROFILE_LOAD && act != ACT_PROFILE_LOAD_ALL && act != ACT_DENIALS_OF)
+        return act == ACT_ENTER ? R_NONE : R_UNHANDLED;
+    memset(&p->req, 0, sizeof p->req);
+    if (act == ACT_DENIALS_OF) {
+        p->req.kind = PANE_DENIALS;
+        p->req.is_raw = true;
+        snprintf(p->req.filter, sizeof p->req.filter, "%s", pv->pod);
+        return R_SWITCH;
+    }
+    /* the profile of the container shown first (the requested one, else the
+     * first blocked or Localhost one), on the pod's node */
+    const struct pod_row *best = NULL;
+    for (size_t i = 0; m && i < m->pod_row_count; i++) {
+        const struct pod_row *r = &m->pod_rows[i];
+        if (strcmp(r->pod->ns, pv->ns) != 0 || strcmp(r->pod->name, pv->pod) != 0 ||
+            r->declared.type != AA_TYPE_LOCALHOST || !r->declared.profile)
+            continue;
+        if (!best || (pv->container[0] && strcmp(r->ctr->name, pv->container) == 0) ||
+            (r->status == AA_STATUS_BLOCKED && best->status != AA_STATUS_BLOCKED))
+            best = r;
+    }
+    if (best) {
+        snprintf(p->req.profile, sizeof p->req.profile, "%s", best->declared.profile);
+        if (act == ACT_PROFILE_LOAD && best->pod->node_name)
+            snprintf(p->req.node, sizeof p->req.node, "%s", best->pod->node_name);
+    }
+    return R_TARGET;
+}
+
 const struct pane_ops pane_detail_ops = {
+    .on_action = detail_action,
     .name = "detail",
     .priv_size = sizeof(struct detail_priv),
     .init = detail_init,

@@ -2,8 +2,8 @@
  * pane_pods: one row per container of every kind of every pod.
  *
  * Pane card
- *   model:    tmodel pod_rows (declared profile and source, blocked, status),
- *             agent data for ACTUAL (empty for now: "—")
+ *   model:    tmodel pod_rows (declared profile and source, blocked, status,
+ *             the agent's actual label for ACTUAL: "—" without agent data)
  *   actions:  enter (pod details), denials-of, profile-of; list actions
  *   parent:   top level (view 1), or nodes → pods of one node (req.node)
  *   private:  the node it is limited to, "" for all
@@ -21,13 +21,13 @@
 enum { C_NS, C_POD, C_CTR, C_KIND, C_NODE, C_DECLARED, C_ACTUAL, C_STATUS, C__COUNT };
 
 static const struct tcol cols[C__COUNT] = {
-    [C_NS] = { "NAMESPACE", 9, 24, false, false, false },
-    [C_POD] = { "POD", 3, 48, false, false, false },
-    [C_CTR] = { "CONTAINER", 9, 24, false, false, false },
+    [C_NS] = { "NAMESPACE", 9, 20, false, false, false, true },
+    [C_POD] = { "POD", 12, 48, false, false, false, true },
+    [C_CTR] = { "CONTAINER", 9, 20, false, false, false, true },
     [C_KIND] = { "KIND", 4, 9, false, false, false, true, 3 },
     [C_NODE] = { "NODE", 4, 24, false, false, false, false, 2 },
-    [C_DECLARED] = { "DECLARED", 8, 48, false, false, true },
-    [C_ACTUAL] = { "ACTUAL", 6, 36, false, false, false, false, 1 },
+    [C_DECLARED] = { "DECLARED", 12, 48, false, false, true, true },
+    [C_ACTUAL] = { "ACTUAL", 10, 36, false, false, false, true },
     [C_STATUS] = { "STATUS", 6, 10, false, false, false },
 };
 
@@ -80,8 +80,18 @@ static void pods_recalc(struct pane *p, const struct tmodel *m)
         aa_declared_format(&r->declared, buf, sizeof buf);
         table_set_copy(t, row, C_DECLARED, buf,
                        r->declared.invalid_reason ? TE_STATUS_MISMATCH : TE_NORMAL);
-        /* ACTUAL needs armortop-agent: none yet. */
-        table_set(t, row, C_ACTUAL, "—", TE_DIM);
+        if (r->actual) {
+            const struct agent_node_container *a = r->actual;
+            int te = tmodel_status_te(r->status);
+            if (r->status == AA_STATUS_UNKNOWN || r->status == AA_STATUS_NA)
+                te = TE_NORMAL;
+            table_set(t, row, C_ACTUAL, a->label ? a->label : a->profile ? a->profile : "?", te);
+        } else if (r->agent && r->agent->has_data) {
+            table_set(t, row, C_ACTUAL, r->ctr->state == KSTATE_RUNNING ? "not seen" : "—",
+                      TE_DIM);
+        } else {
+            table_set(t, row, C_ACTUAL, "—", TE_DIM);
+        }
         table_set(t, row, C_STATUS, aa_status_name(r->status), tmodel_status_te(r->status));
     }
 }
@@ -105,6 +115,7 @@ static unsigned pods_action(struct pane *p, enum action_id act, const struct tmo
             return R_NONE;
         memset(&p->req, 0, sizeof p->req);
         p->req.kind = PANE_DENIALS;
+        p->req.is_raw = true;
         snprintf(p->req.filter, sizeof p->req.filter, "%s", r->pod->name);
         return R_SWITCH;
     case ACT_PROFILE_OF:
@@ -118,6 +129,14 @@ static unsigned pods_action(struct pane *p, enum action_id act, const struct tmo
             snprintf(p->msg, sizeof p->msg, "%s/%s declares no Localhost profile", r->pod->name,
                      r->ctr->name);
         return p->req.filter[0] ? R_SWITCH : R_REDRAW;
+    case ACT_PROFILE_LOAD:
+    case ACT_PROFILE_LOAD_ALL:
+        memset(&p->req, 0, sizeof p->req);
+        if (r && r->declared.type == AA_TYPE_LOCALHOST && r->declared.profile)
+            snprintf(p->req.profile, sizeof p->req.profile, "%s", r->declared.profile);
+        if (r && r->pod->node_name && act == ACT_PROFILE_LOAD)
+            snprintf(p->req.node, sizeof p->req.node, "%s", r->pod->node_name);
+        return R_TARGET;
     default:
         return R_UNHANDLED;
     }

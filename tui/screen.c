@@ -9,6 +9,10 @@
 #include "screen.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <locale.h>
 #include <poll.h>
 #include <pthread.h>
@@ -30,6 +34,7 @@
 #include "layout.h"
 #include "log.h"
 #include "pane.h"
+#include "profile_text.h"
 #include "script.h"
 #include "text.h"
 #include "theme.h"
@@ -43,7 +48,19 @@
 static const enum pane_kind view_kinds[VIEW_N] = { PANE_PODS, PANE_NODES, PANE_PROFILES,
                                                    PANE_DENIALS, PANE_FINDINGS };
 
-enum mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND };
+enum mode { MODE_NORMAL, MODE_FILTER, MODE_COMMAND, MODE_CONFIRM };
+
+/* A profile action waiting for y/n. */
+struct pending {
+    enum worker_job_kind kind;
+    char profile[256];
+    char **nodes;
+    size_t count;
+    char *text; /* PUT */
+    size_t text_len;
+    char mode[16];
+    bool is_force;
+};
 
 struct screen {
     const struct cli_opts *opts;
@@ -56,6 +73,16 @@ struct screen {
     SCREEN *term;
     struct layout lay;
     struct tmodel model;
+    struct tui_extra extra;           /* lent to the model: sources, action results, pause */
+    struct agent_fleet *frozen;       /* the denials shown while paused (owned) */
+    char agent_err[512];              /* why the agents could not be polled, "" none */
+    struct pending pending;           /* the action MODE_CONFIRM asks about */
+    char confirm_q[512];              /* its question */
+    char load_profile[256];           /* l/L: the profile and node the :load prompt is for */
+    char load_node[256];
+    char edit_profile[256];           /* e: waiting for this profile's source */
+    unsigned jobs_out;                /* profile jobs submitted, not answered yet */
+    bool is_waiting_jobs;             /* script: <Wait-jobs> */
     bool has_data;
     struct worker *worker;
     char context[128], server[256];
@@ -93,6 +120,9 @@ static struct {
     bool is_on;
     double max_ms[T__COUNT], sum_ms[T__COUNT];
     unsigned count[T__COUNT];
+    double launch_s;       /* screen_run entered (monotonic) */
+    double first_fetch_ms; /* how long the first successful list took */
+    double first_screen_s; /* the first screen with data was drawn, 0 = not yet */
 } timing;
 
 static volatile sig_atomic_t got_term_signal;
@@ -125,6 +155,13 @@ static void timing_report(void)
 {
     if (!timing.is_on)
         return;
+    if (timing.first_screen_s > 0) {
+        double total_ms = (timing.first_screen_s - timing.launch_s) * 1000.0;
+        fprintf(stderr,
+                "armortop: timing first-screen %.1f ms after launch (list %.1f ms, then %.1f ms "
+                "to the screen)\n",
+                total_ms, timing.first_fetch_ms, total_ms - timing.first_fetch_ms);
+    }
     for (int i = 0; i < T__COUNT; i++)
         if (timing.count[i])
             fprintf(stderr, "armortop: timing %-10s n=%-5u avg %8.3f ms  max %8.3f ms\n",
@@ -192,6 +229,8 @@ static void ensure_fresh(struct screen *s, struct pane *p)
     }
 }
 
+static void request_source(struct screen *s, const char *name, bool is_forced);
+
 static void push_pane(struct screen *s, const struct pane_req *req)
 {
     int v = s->view;
@@ -199,6 +238,8 @@ static void push_pane(struct screen *s, const struct pane_req *req)
         set_msg(s, true, "too deep: press Esc first");
         return;
     }
+    if (req->kind == PANE_PROFILE)
+        request_source(s, req->profile, false);
     struct pane *p = pane_new(pane_ops_of(req->kind), req);
     p->width_hint = s->lay.body.w;
     pane_refresh(p, &s->model);
@@ -251,18 +292,22 @@ static bool is_unchanged(const struct screen *s, const struct kube_snapshot *sna
            same_str(cur->events_rv, snap->events_rv);
 }
 
+static void take_job_results(struct screen *s);
+
 static void take_results(struct screen *s)
 {
     struct worker_result *r = worker_take(s->worker);
-    if (!r)
+    if (!r) {
+        take_job_results(s);
         return;
+    }
     s->results++;
-    s->is_waiting_refresh = false;
+    s->is_waiting_refresh = s->is_waiting_jobs; /* <Wait-jobs>: the jobs first */
     if (s->is_msg_refreshing) {
         s->msg[0] = '\0';
         s->is_msg_refreshing = false;
     }
-    if (r->rc == 0 && r->snap && is_unchanged(s, r->snap, r->ns)) {
+    if (r->rc == 0 && r->snap && !r->fleet && !s->model.fleet && is_unchanged(s, r->snap, r->ns)) {
         /* same resourceVersions: keep the model (and the work) we have; only
          * let the panes redo their rows now and then so ages move on */
         s->is_stale = false;
@@ -275,9 +320,15 @@ static void take_results(struct screen *s)
     } else if (r->rc == 0 && r->snap) {
         double t0 = mono_s();
         snprintf(s->model_ns, sizeof s->model_ns, "%s", r->ns);
-        tmodel_build(&s->model, r->snap, s->model_ns[0] ? s->model_ns : NULL, wall_now(s));
+        if (!s->has_data)
+            timing.first_fetch_ms = r->fetch_ms;
+        snprintf(s->agent_err, sizeof s->agent_err, "%s", r->agent_err);
+        s->model.extra = &s->extra;
+        tmodel_build(&s->model, r->snap, r->fleet, s->frozen,
+                     s->model_ns[0] ? s->model_ns : NULL, wall_now(s));
         timing_add(T_MODEL, t0);
         r->snap = NULL;
+        r->fleet = NULL;
         s->has_data = true;
         s->is_stale = false;
         s->last_ok_mono = mono_s();
@@ -289,6 +340,8 @@ static void take_results(struct screen *s)
         s->is_stale = true;
     }
     worker_result_free(&r);
+    /* after the snapshot: a job that answered wants the refresh after it */
+    take_job_results(s);
     s->is_dirty = true;
 }
 
@@ -346,7 +399,16 @@ static void draw_header(struct screen *s)
         segf(&l, TE_HEADER_VALUE, "%zu", c->nodes);
     else
         seg(&l, "?", TE_DIM);
-    seg(&l, " (agents n/a)", TE_DIM);
+    if (s->has_data && s->model.fleet) {
+        seg(&l, " (agents ", TE_HEADER_KEY);
+        segf(&l, c->agents_up < c->agents_total ? TE_STATUS_MISMATCH : TE_HEADER_VALUE,
+             "%zu/%zu", c->agents_up, c->agents_total);
+        seg(&l, ")", TE_HEADER_KEY);
+        seg(&l, "   profiles ", TE_HEADER_KEY);
+        segf(&l, TE_HEADER_VALUE, "%zu", c->profiles);
+    } else if (s->has_data) {
+        seg(&l, s->agent_err[0] ? " (agents: error)" : " (no agents)", TE_DIM);
+    }
     seg(&l, "   age ", TE_HEADER_KEY);
     if (!s->has_data) {
         seg(&l, s->is_stale ? "no data" : "loading", s->is_stale ? TE_STALE : TE_DIM);
@@ -361,14 +423,41 @@ static void draw_header(struct screen *s)
         return;
     l = (struct seg_line){ w, r.y + 1, 0, r.w };
     if (s->has_data) {
+        bool is_narrow = r.w < 100;
         segf(&l, TE_HEADER_KEY, " pods %zu: ", c->pods);
         segf(&l, TE_STATUS_OK, "confined %zu", c->confined);
-        segf(&l, c->unconfined ? TE_STATUS_UNCONFINED : TE_HEADER_KEY, "  unconfined %zu",
-             c->unconfined);
-        seg(&l, "  complain —", TE_DIM);
+        segf(&l, c->unconfined ? TE_STATUS_UNCONFINED : TE_HEADER_KEY, "  %s %zu",
+             is_narrow && s->model.fleet ? "unconf" : "unconfined", c->unconfined);
+        if (s->model.fleet)
+            segf(&l, c->complain ? TE_STATUS_COMPLAIN : TE_HEADER_KEY, "  complain %zu",
+                 c->complain);
+        else
+            seg(&l, "  complain —", TE_DIM);
         segf(&l, c->blocked ? TE_STATUS_BLOCKED : TE_HEADER_KEY, "  blocked %zu", c->blocked);
-        segf(&l, TE_HEADER_KEY, "   ns %s", s->ns[0] ? s->ns : "all");
-        if (r.w >= 100)
+        if (s->model.fleet && c->mismatch && !is_narrow)
+            segf(&l, TE_STATUS_MISMATCH, "  mismatch %zu", c->mismatch);
+        if (s->model.fleet) {
+            char spark[64];
+            unsigned half[TMODEL_SPARK_N / 2];
+            for (size_t k = 0; k < TMODEL_SPARK_N / 2; k++)
+                half[k] = c->spark[2 * k] + c->spark[2 * k + 1];
+            segf(&l, TE_HEADER_KEY, is_narrow ? "  denials/5m " : "   denials/5m ");
+            segf(&l, c->denials_5m ? TE_STATUS_BLOCKED : TE_HEADER_VALUE, "%llu ",
+                 (unsigned long long)c->denials_5m);
+            if (s->extra.is_paused)
+                seg(&l, "PAUSED ", TE_BADGE);
+            if (is_narrow)
+                seg(&l, tmodel_sparkline(half, TMODEL_SPARK_N / 2, s->extra.is_utf8, spark,
+                                         sizeof spark),
+                    TE_STATUS_COMPLAIN);
+            else
+                seg(&l, tmodel_sparkline(c->spark, TMODEL_SPARK_N, s->extra.is_utf8, spark,
+                                         sizeof spark),
+                    TE_STATUS_COMPLAIN);
+        }
+        if (!is_narrow || !s->model.fleet)
+            segf(&l, TE_HEADER_KEY, "   ns %s", s->ns[0] ? s->ns : "all");
+        if (r.w >= 120)
             segf(&l, TE_HEADER_KEY, "   containers %zu", c->containers);
     } else {
         seg(&l, " pods ?", TE_DIM);
@@ -421,6 +510,11 @@ static void draw_status(struct screen *s)
         return;
     WINDOW *w = stdscr;
     draw_fill(w, r.y, 0, r.w, TE_NORMAL, NULL);
+    if (s->mode == MODE_CONFIRM) {
+        int used = draw_clip(w, r.y, 0, r.w - 1, s->confirm_q, TE_PROMPT);
+        wmove(w, r.y, used < r.w ? used : r.w - 1);
+        return;
+    }
     if (s->mode != MODE_NORMAL) {
         char line[600];
         snprintf(line, sizeof line, "%c%s", s->mode == MODE_FILTER ? '/' : ':', s->prompt);
@@ -456,8 +550,10 @@ static void draw_status(struct screen *s)
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
         if (hints[i] == ACT_BACK && s->depth[s->view] <= 1 && !p->filter.text)
             continue;
-        if (hints[i] == ACT_ENTER && (p->ops == &pane_denials_ops || p->ops == &pane_detail_ops ||
-                                      p->ops == &pane_help_ops))
+        if (hints[i] == ACT_ENTER &&
+            (p->ops == &pane_detail_ops || p->ops == &pane_help_ops ||
+             p->ops == &pane_profile_ops || p->ops == &pane_denial_ops ||
+             p->ops == &pane_results_ops || (p->ops == &pane_denials_ops && !p->table.nview)))
             continue;
         char keys[64], first[32];
         keymap_keys_for(hints[i], p->ops->name, keys, sizeof keys);
@@ -577,6 +673,10 @@ static bool gate(struct screen *s, enum action_id act)
 }
 
 static void do_action(struct screen *s, enum action_id act);
+static void cmd_load(struct screen *s, char *arg);
+static void profile_action(struct screen *s, struct pane *p, enum action_id act);
+static void toggle_pause(struct screen *s);
+static void copy_clip(struct screen *s, struct pane *p);
 
 static void run_command(struct screen *s, char *cmd)
 {
@@ -625,6 +725,10 @@ static void run_command(struct screen *s, char *cmd)
         else
             set_msg(s, false, "theme %s%s", theme_name(), theme_is_mono() ? " (no colours)" : "");
         clearok(curscr, TRUE);
+    } else if (!strcmp(verb, "load")) {
+        cmd_load(s, arg);
+    } else if (!strcmp(verb, "pause")) {
+        do_action(s, ACT_PAUSE);
     } else if (!strcmp(verb, "dump-screen")) {
         if (!gate(s, ACT_DUMP_SCREEN))
             return;
@@ -639,6 +743,668 @@ static void run_command(struct screen *s, char *cmd)
     } else {
         set_msg(s, true, "unknown command :%s (press ? for help)", verb);
     }
+}
+
+/* ---- profile actions ------------------------------------------------------------ */
+
+static void pending_done(struct pending *pd)
+{
+    for (size_t i = 0; i < pd->count; i++)
+        free(pd->nodes[i]);
+    free(pd->nodes);
+    free(pd->text);
+    memset(pd, 0, sizeof *pd);
+}
+
+static void pending_add_node(struct pending *pd, const char *node)
+{
+    pd->nodes = xreallocarray(pd->nodes, pd->count + 1, sizeof *pd->nodes);
+    pd->nodes[pd->count++] = xstrdup(node);
+}
+
+static void action_clear(struct tui_extra *x)
+{
+    struct taction_result *a = &x->action;
+    free(a->title);
+    for (size_t i = 0; i < a->plan_count; i++)
+        free(a->plan[i]);
+    free(a->plan);
+    for (size_t i = 0; i < a->count; i++) {
+        free(a->lines[i].node);
+        free(a->lines[i].text);
+        free(a->lines[i].diagnostics);
+    }
+    free(a->lines);
+    memset(a, 0, sizeof *a);
+}
+
+static void action_plan(struct screen *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void action_plan(struct screen *s, const char *fmt, ...)
+{
+    struct taction_result *a = &s->extra.action;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    a->plan = xreallocarray(a->plan, a->plan_count + 1, sizeof *a->plan);
+    a->plan[a->plan_count++] = xstrdup(buf);
+}
+
+static void sources_drop(struct screen *s, const char *name)
+{
+    struct tui_extra *x = &s->extra;
+    for (size_t i = 0; i < x->source_count; i++) {
+        if (strcmp(x->sources[i].name, name) != 0)
+            continue;
+        free(x->sources[i].name);
+        free(x->sources[i].node);
+        free(x->sources[i].text);
+        free(x->sources[i].error);
+        x->sources[i] = x->sources[--x->source_count];
+        return;
+    }
+}
+
+static struct tsource *sources_put(struct screen *s, const char *name)
+{
+    sources_drop(s, name);
+    struct tui_extra *x = &s->extra;
+    x->sources = xreallocarray(x->sources, x->source_count + 1, sizeof *x->sources);
+    struct tsource *t = &x->sources[x->source_count++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup(name);
+    return t;
+}
+
+static void sources_free(struct screen *s)
+{
+    while (s->extra.source_count)
+        sources_drop(s, s->extra.sources[0].name);
+    free(s->extra.sources);
+    s->extra.sources = NULL;
+}
+
+/* Nodes whose agent has data and (is_loaded) has name loaded / (!is_loaded) any. */
+static void fleet_nodes(const struct screen *s, const char *name, bool is_loaded,
+                        struct pending *pd)
+{
+    const struct agent_fleet *f = s->model.fleet;
+    for (size_t i = 0; f && i < f->node_count; i++) {
+        const struct agent_node *n = &f->nodes[i];
+        if (n->state == AGENT_STATE_NONE || !n->has_data)
+            continue;
+        if (is_loaded && !agent_node_find_profile(n, name))
+            continue;
+        pending_add_node(pd, n->node);
+    }
+}
+
+static void nodes_list(const struct pending *pd, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < pd->count && o < len; i++) {
+        if (i == 6) {
+            snprintf(buf + o, len - o, ", ... (%zu in all)", pd->count);
+            return;
+        }
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", pd->nodes[i]);
+    }
+}
+
+static void model_touched(struct screen *s)
+{
+    s->model.generation++;
+    ensure_fresh(s, top(s));
+    s->is_dirty = true;
+}
+
+/* Show the plan in a results pane and ask. Takes the pending action. */
+static void ask(struct screen *s, const char *question)
+{
+    s->extra.action.is_asked = true;
+    snprintf(s->confirm_q, sizeof s->confirm_q, "%s [y/n] ", question);
+    if (top(s)->ops != &pane_results_ops) {
+        struct pane_req req = { .kind = PANE_RESULTS };
+        push_pane(s, &req);
+    }
+    s->mode = MODE_CONFIRM;
+    model_touched(s);
+}
+
+static void submit_pending(struct screen *s)
+{
+    struct pending *pd = &s->pending;
+    struct taction_result *a = &s->extra.action;
+    struct worker_job *j = worker_job_new(pd->kind, pd->profile, (const char *const *)pd->nodes,
+                                          pd->count);
+    j->text = pd->text;
+    j->text_len = pd->text_len;
+    pd->text = NULL;
+    j->mode = pd->mode[0] ? xstrdup(pd->mode) : NULL;
+    j->is_force = pd->is_force;
+    a->is_asked = false;
+    a->is_sent = true;
+    a->is_done = false;
+    a->lines = xcalloc(pd->count ? pd->count : 1, sizeof *a->lines);
+    a->count = pd->count;
+    for (size_t i = 0; i < pd->count; i++) {
+        a->lines[i].node = xstrdup(pd->nodes[i]);
+        a->lines[i].text = xstrdup("...");
+        a->lines[i].line = -1;
+    }
+    worker_submit(s->worker, j);
+    s->jobs_out++;
+    pending_done(pd);
+    model_touched(s);
+}
+
+static void confirm_key(struct screen *s, int key)
+{
+    bool is_no = key == 'n' || key == 'N' || key == 'q' || key == TKEY_ESC ||
+                 key == TKEY_CTRL('c') || key == TKEY_CTRL('g');
+    if (key != 'y' && key != 'Y' && !is_no)
+        return; /* a stray key neither confirms nor cancels */
+    s->mode = MODE_NORMAL;
+    if (key == 'y' || key == 'Y') {
+        submit_pending(s);
+        set_msg(s, false, "sent to the agents...");
+        return;
+    }
+    pending_done(&s->pending);
+    action_clear(&s->extra);
+    if (top(s)->ops == &pane_results_ops)
+        pop_pane(s);
+    set_msg(s, false, "cancelled: nothing was changed");
+    model_touched(s);
+}
+
+static const struct profile_row *find_prow(const struct screen *s, const char *name)
+{
+    for (size_t i = 0; i < s->model.profile_row_count; i++)
+        if (!s->model.profile_rows[i].ns && strcmp(s->model.profile_rows[i].name, name) == 0)
+            return &s->model.profile_rows[i];
+    return NULL;
+}
+
+/* Fetch the source of name from the nodes that have it (once; cached). */
+static void request_source(struct screen *s, const char *name, bool is_forced)
+{
+    if (!s->model.fleet || !name[0] || (!is_forced && tui_extra_source(&s->extra, name)))
+        return;
+    struct pending pd = { 0 };
+    fleet_nodes(s, name, true, &pd);
+    if (pd.count) {
+        struct tsource *t = sources_put(s, name);
+        t->error = xstrdup("reading it from the agents...");
+        worker_submit(s->worker, worker_job_new(WJOB_GET_SOURCE, name,
+                                                (const char *const *)pd.nodes, pd.count));
+        s->jobs_out++;
+    }
+    pending_done(&pd);
+}
+
+static int read_file(const char *path, char **out, size_t *len, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    size_t k;
+    while ((k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (n + 1 >= cap) {
+            if (cap >= (size_t)4 << 20) {
+                snprintf(err, err_len, "%s: larger than 4 MiB", path);
+                free(buf);
+                fclose(f);
+                return -1;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* :load PATH [NODE|all] */
+static void cmd_load(struct screen *s, char *arg)
+{
+    if (!gate(s, ACT_PROFILE_LOAD_ALL))
+        return;
+    if (!s->model.fleet) {
+        set_msg(s, true, "load: needs armortop-agent, and no agent runs in this cluster");
+        return;
+    }
+    char *save = NULL;
+    char *path = arg ? strtok_r(arg, " \t", &save) : NULL;
+    char *where = path ? strtok_r(NULL, " \t", &save) : NULL;
+    if (!path) {
+        set_msg(s, true, "load: :load PATH [NODE|all]");
+        return;
+    }
+    char err[600], name[256];
+    char *text = NULL;
+    size_t len = 0;
+    if (read_file(path, &text, &len, err, sizeof err) != 0) {
+        set_msg(s, true, "load: %s", err);
+        return;
+    }
+    if (profile_text_name(text, name, sizeof name) != 0) {
+        set_msg(s, true, "load: %s defines no profile (want `profile NAME {` or `NAME {`)", path);
+        free(text);
+        return;
+    }
+    pending_done(&s->pending);
+    struct pending *pd = &s->pending;
+    pd->kind = WJOB_PUT;
+    snprintf(pd->profile, sizeof pd->profile, "%s", name);
+    if (where && strcmp(where, "all") != 0) {
+        if (!s->model.fleet || !agent_fleet_find(s->model.fleet, where)) {
+            set_msg(s, true, "load: no agent on node %s", where);
+            free(text);
+            return;
+        }
+        pending_add_node(pd, where);
+    } else if (!where && s->load_node[0] && strcmp(s->load_profile, name) == 0) {
+        char nodes[sizeof s->load_node], *sv = NULL;
+        snprintf(nodes, sizeof nodes, "%s", s->load_node);
+        for (char *t = strtok_r(nodes, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
+            pending_add_node(pd, t);
+    } else {
+        fleet_nodes(s, name, false, pd);
+    }
+    if (pd->count == 0) {
+        set_msg(s, true, "load: no node with a reachable agent");
+        pending_done(pd);
+        free(text);
+        return;
+    }
+    pd->text = text;
+    pd->text_len = len;
+    action_clear(&s->extra);
+    char nodes[512];
+    nodes_list(pd, nodes, sizeof nodes);
+    s->extra.action.title = xasprintf("Load %s on %zu node%s", name, pd->count,
+                                      pd->count == 1 ? "" : "s");
+    action_plan(s, "load profile \"%s\" from %s (%zu bytes)", name, path, len);
+    action_plan(s, "on %s", nodes);
+    for (size_t i = 0; i < pd->count; i++) {
+        const struct agent_node *n = agent_fleet_find(s->model.fleet, pd->nodes[i]);
+        const struct agent_node_profile *np = n ? agent_node_find_profile(n, name) : NULL;
+        if (np)
+            action_plan(s, "%s: replaces the loaded one (%s)", pd->nodes[i],
+                        np->mode ? np->mode : "?");
+    }
+    if (s->load_profile[0] && strcmp(s->load_profile, name) != 0)
+        action_plan(s, "note: %s defines \"%s\", not \"%s\"", path, name, s->load_profile);
+    s->load_profile[0] = s->load_node[0] = '\0';
+    char q[400];
+    snprintf(q, sizeof q, "load %s on %zu node%s?", name, pd->count, pd->count == 1 ? "" : "s");
+    ask(s, q);
+}
+
+static void run_editor(struct screen *s, const char *name, const char *text)
+{
+    char path[] = "/tmp/armortop-edit-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        set_msg(s, true, "edit: cannot create a temporary file: %s", strerror(errno));
+        return;
+    }
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len) {
+        close(fd);
+        unlink(path);
+        set_msg(s, true, "edit: cannot write %s", path);
+        return;
+    }
+    close(fd);
+    const char *ed = getenv("VISUAL");
+    if (!ed || !*ed)
+        ed = getenv("EDITOR");
+    if (!ed || !*ed)
+        ed = "vi";
+    char edbuf[512];
+    snprintf(edbuf, sizeof edbuf, "%s", ed);
+    char *argv[18];
+    int argc = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(edbuf, " \t", &save); t && argc < 16; t = strtok_r(NULL, " \t", &save))
+        argv[argc++] = t;
+    argv[argc++] = path;
+    argv[argc] = NULL;
+    if (!s->is_headless) {
+        def_prog_mode();
+        endwin();
+    }
+    int status = -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (s->is_headless) {
+            int nul = open("/dev/null", O_RDWR);
+            if (nul >= 0) {
+                dup2(nul, 0);
+                dup2(nul, 1);
+            }
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    if (!s->is_headless) {
+        reset_prog_mode();
+        clearok(curscr, TRUE);
+        refresh();
+    }
+    char *out = NULL;
+    size_t olen = 0;
+    char err[600];
+    int rc = read_file(path, &out, &olen, err, sizeof err);
+    unlink(path);
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        set_msg(s, true, "edit: %s failed (exit %d): nothing changed", argv[0],
+                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        free(out);
+        return;
+    }
+    if (rc != 0) {
+        set_msg(s, true, "edit: %s", err);
+        return;
+    }
+    if (strcmp(out, text) == 0) {
+        set_msg(s, false, "edit: no changes to %s", name);
+        free(out);
+        return;
+    }
+    pending_done(&s->pending);
+    struct pending *pd = &s->pending;
+    pd->kind = WJOB_PUT;
+    snprintf(pd->profile, sizeof pd->profile, "%s", name);
+    fleet_nodes(s, name, true, pd);
+    if (pd->count == 0) {
+        set_msg(s, true, "edit: %s is loaded on no node any more", name);
+        pending_done(pd);
+        free(out);
+        return;
+    }
+    pd->text = out;
+    pd->text_len = olen;
+    action_clear(&s->extra);
+    char nodes[512], defined[256];
+    nodes_list(pd, nodes, sizeof nodes);
+    s->extra.action.title = xasprintf("Replace %s on %zu node%s", name, pd->count,
+                                      pd->count == 1 ? "" : "s");
+    action_plan(s, "replace profile \"%s\" with the edited text (%zu bytes)", name, olen);
+    action_plan(s, "on %s (every node that has it)", nodes);
+    if (profile_text_name(out, defined, sizeof defined) == 0 && strcmp(defined, name) != 0)
+        action_plan(s, "warning: the text now defines \"%s\": the agents will refuse it", defined);
+    char q[400];
+    snprintf(q, sizeof q, "replace %s on %zu node%s?", name, pd->count, pd->count == 1 ? "" : "s");
+    ask(s, q);
+}
+
+static void profile_action(struct screen *s, struct pane *p, enum action_id act)
+{
+    char name[256] = "", node[256] = "";
+    if (p->ops->on_action) {
+        unsigned fl = p->ops->on_action(p, act, &s->model);
+        if (fl & R_TARGET) {
+            snprintf(name, sizeof name, "%s", p->req.profile);
+            snprintf(node, sizeof node, "%s", p->req.node);
+        }
+    }
+    if (!s->model.fleet) {
+        set_msg(s, true, "%s: needs armortop-agent, and no agent runs in this cluster",
+                action_name(act));
+        return;
+    }
+    if (act == ACT_PROFILE_LOAD || act == ACT_PROFILE_LOAD_ALL) {
+        snprintf(s->load_profile, sizeof s->load_profile, "%s", name);
+        s->load_node[0] = '\0';
+        if (act == ACT_PROFILE_LOAD && node[0]) {
+            snprintf(s->load_node, sizeof s->load_node, "%s", node);
+        } else if (act == ACT_PROFILE_LOAD && name[0]) {
+            /* the nodes missing it (comma-separated) */
+            const struct profile_row *pr = find_prow(s, name);
+            size_t o = 0;
+            for (size_t i = 0; pr && i < pr->missing_count && o < sizeof s->load_node; i++)
+                o += (size_t)snprintf(s->load_node + o, sizeof s->load_node - o, "%s%s",
+                                      i ? "," : "", pr->missing_nodes[i]);
+            if (o >= sizeof s->load_node)
+                s->load_node[0] = '\0'; /* too many to name: every node */
+        }
+        s->mode = MODE_COMMAND;
+        snprintf(s->prompt, sizeof s->prompt, "load ");
+        s->prompt_len = strlen(s->prompt);
+        s->is_dirty = true;
+        return;
+    }
+    if (act == ACT_PROFILE_UNLOAD_FORCE) {
+        const struct taction_result *a = &s->extra.action;
+        if (p->ops != &pane_results_ops || !a->has_conflict || !a->title) {
+            set_msg(s, true, "nothing to force: F follows an unload the agents refused (409)");
+            return;
+        }
+        pending_done(&s->pending);
+        struct pending *pd = &s->pending;
+        pd->kind = WJOB_DELETE;
+        pd->is_force = true;
+        const char *sp = strchr(a->title, ' ');
+        snprintf(pd->profile, sizeof pd->profile, "%s", sp ? sp + 1 : "");
+        pd->profile[strcspn(pd->profile, " ")] = '\0';
+        for (size_t i = 0; i < a->count; i++)
+            if (!a->lines[i].is_ok)
+                pending_add_node(pd, a->lines[i].node);
+        char nodes[512], prof[256];
+        snprintf(prof, sizeof prof, "%s", pd->profile);
+        nodes_list(pd, nodes, sizeof nodes);
+        action_clear(&s->extra);
+        s->extra.action.title = xasprintf("Unload %s (forced) from %zu node%s", prof, pd->count,
+                                          pd->count == 1 ? "" : "s");
+        action_plan(s, "force-unload \"%s\" on %s", prof, nodes);
+        action_plan(s, "the containers running under it become unconfined");
+        char q[400];
+        snprintf(q, sizeof q, "force-unload %s (containers become unconfined)?", prof);
+        ask(s, q);
+        return;
+    }
+    if (!name[0]) {
+        set_msg(s, true, "%s: select a profile first", action_name(act));
+        return;
+    }
+    pending_done(&s->pending);
+    struct pending *pd = &s->pending;
+    snprintf(pd->profile, sizeof pd->profile, "%s", name);
+    fleet_nodes(s, name, true, pd);
+    if (pd->count == 0) {
+        set_msg(s, true, "%s is not loaded on any node with an agent", name);
+        pending_done(pd);
+        return;
+    }
+    char nodes[512], q[400];
+    nodes_list(pd, nodes, sizeof nodes);
+    if (act == ACT_PROFILE_EDIT) {
+        pending_done(pd);
+        const struct tsource *src = tui_extra_source(&s->extra, name);
+        if (src && src->text) {
+            run_editor(s, name, src->text);
+        } else if (src && !src->text && src->error && strstr(src->error, "reading") == NULL) {
+            set_msg(s, true, "edit: %s (load it from a file: :load PATH)", src->error);
+        } else {
+            snprintf(s->edit_profile, sizeof s->edit_profile, "%s", name);
+            request_source(s, name, true);
+            set_msg(s, false, "edit: reading the source of %s from the agents...", name);
+        }
+        return;
+    }
+    action_clear(&s->extra);
+    if (act == ACT_PROFILE_UNLOAD) {
+        pd->kind = WJOB_DELETE;
+        s->extra.action.title = xasprintf("Unload %s from %zu node%s", name, pd->count,
+                                          pd->count == 1 ? "" : "s");
+        action_plan(s, "unload profile \"%s\" from %s", name, nodes);
+        size_t users = 0;
+        for (size_t i = 0; i < s->model.pod_row_count; i++) {
+            const struct pod_row *r = &s->model.pod_rows[i];
+            if (!r->actual || !r->actual->profile || strcmp(r->actual->profile, name) != 0)
+                continue;
+            if (users++ < 30)
+                action_plan(s, "%s/%s %s on %s becomes unconfined", r->pod->ns, r->pod->name,
+                            r->ctr->name, r->pod->node_name ? r->pod->node_name : "?");
+        }
+        if (users > 30)
+            action_plan(s, "... and %zu more containers become unconfined", users - 30);
+        size_t decl = 0;
+        for (size_t i = 0; i < s->model.pod_row_count; i++) {
+            const struct pod_row *r = &s->model.pod_rows[i];
+            if (r->declared.type != AA_TYPE_LOCALHOST || !r->declared.profile ||
+                strcmp(r->declared.profile, name) != 0 ||
+                (r->actual && r->actual->profile && strcmp(r->actual->profile, name) == 0))
+                continue;
+            if (decl++ < 10)
+                action_plan(s, "%s/%s %s on %s declares it: blocked when it restarts there",
+                            r->pod->ns, r->pod->name, r->ctr->name,
+                            r->pod->node_name ? r->pod->node_name : "?");
+        }
+        if (users == 0)
+            action_plan(s, "no running container is confined by it");
+        else
+            action_plan(s, "the agents refuse (409) while containers use it; F then forces");
+        snprintf(q, sizeof q, "unload %s from %zu node%s%s?", name, pd->count,
+                 pd->count == 1 ? "" : "s", users ? " (pods become unconfined)" : "");
+    } else {
+        const struct profile_row *pr = find_prow(s, name);
+        bool to_enforce = pr && pr->complain_count > 0 && pr->enforce_count == 0;
+        pd->kind = WJOB_MODE;
+        snprintf(pd->mode, sizeof pd->mode, "%s", to_enforce ? "enforce" : "complain");
+        s->extra.action.title = xasprintf("Mode %s: %s on %zu node%s", name, pd->mode, pd->count,
+                                          pd->count == 1 ? "" : "s");
+        action_plan(s, "switch profile \"%s\" to %s mode on %s", name, pd->mode, nodes);
+        if (!to_enforce)
+            action_plan(s, "complain mode logs but enforces nothing");
+        snprintf(q, sizeof q, "switch %s to %s on %zu node%s?", name, pd->mode, pd->count,
+                 pd->count == 1 ? "" : "s");
+    }
+    ask(s, q);
+}
+
+static void take_job_results(struct screen *s)
+{
+    struct worker_job_result *r;
+    while ((r = worker_take_job(s->worker)) != NULL) {
+        if (s->jobs_out)
+            s->jobs_out--;
+        const char *name = r->job.name;
+        if (r->job.kind == WJOB_GET_SOURCE) {
+            struct tsource *t = sources_put(s, name);
+            for (size_t i = 0; i < r->count; i++) {
+                if (r->items[i].rc == 0 && r->items[i].reply.source) {
+                    t->text = xstrdup(r->items[i].reply.source);
+                    t->node = xstrdup(r->items[i].node);
+                    break;
+                }
+            }
+            if (!t->text) {
+                const struct worker_job_item *it = r->count ? &r->items[r->count - 1] : NULL;
+                t->error = xstrdup(it && it->rc < 0 && it->msg ? it->msg
+                                   : "no agent keeps its source (loaded outside armortop-agent)");
+            }
+            if (s->edit_profile[0] && strcmp(s->edit_profile, name) == 0) {
+                s->edit_profile[0] = '\0';
+                if (t->text) {
+                    char *text = xstrdup(t->text);
+                    run_editor(s, name, text);
+                    free(text);
+                } else {
+                    set_msg(s, true, "edit: %s: %s (load it from a file: :load PATH)", name,
+                            t->error);
+                }
+            }
+        } else {
+            struct taction_result *a = &s->extra.action;
+            size_t ok = 0;
+            for (size_t i = 0; i < r->count && i < a->count; i++) {
+                const struct worker_job_item *it = &r->items[i];
+                struct taction_line *l = &a->lines[i];
+                free(l->text);
+                l->is_ok = it->rc == 0;
+                ok += l->is_ok;
+                l->line = it->reply.line;
+                if (it->rc == 0)
+                    l->text = xstrdup(r->job.kind == WJOB_DELETE ? "ok: unloaded"
+                                      : r->job.kind == WJOB_MODE ? "ok: mode switched"
+                                                                 : "ok: loaded");
+                else
+                    l->text = xstrdup(it->msg ? it->msg : "failed");
+                free(l->diagnostics);
+                l->diagnostics = it->reply.diagnostics ? xstrdup(it->reply.diagnostics) : NULL;
+                if (it->reply.http_status == 409 && r->job.kind == WJOB_DELETE)
+                    a->has_conflict = true;
+            }
+            a->is_done = true;
+            sources_drop(s, name);
+            set_msg(s, ok != r->count, "%s: %zu of %zu node%s ok", name, ok, r->count,
+                    r->count == 1 ? "" : "s");
+        }
+        worker_job_result_free(&r);
+        model_touched(s);
+    }
+    if (s->is_waiting_jobs && s->jobs_out == 0) {
+        s->is_waiting_jobs = false;
+        s->is_waiting_refresh = true; /* and the refresh that shows the change */
+        s->wait_deadline = mono_s() + 30;
+    }
+}
+
+static void toggle_pause(struct screen *s)
+{
+    if (!s->model.fleet && !s->extra.is_paused) {
+        set_msg(s, true, "no denial stream: no agent data");
+        return;
+    }
+    s->extra.is_paused = !s->extra.is_paused;
+    if (s->extra.is_paused) {
+        agent_fleet_free(&s->frozen);
+        s->frozen = agent_fleet_dup(s->model.fleet);
+        tmodel_set_denial_fleet(&s->model, s->frozen);
+        set_msg(s, false, "denials paused (p resumes)");
+    } else {
+        tmodel_set_denial_fleet(&s->model, NULL);
+        agent_fleet_free(&s->frozen);
+        set_msg(s, false, "denials live");
+    }
+    ensure_fresh(s, top(s));
+    s->is_dirty = true;
+}
+
+static void copy_clip(struct screen *s, struct pane *p)
+{
+    if (!p->clip[0]) {
+        set_msg(s, true, "nothing to copy here");
+        return;
+    }
+    char b64[2048];
+    if (profile_base64(p->clip, strlen(p->clip), b64, sizeof b64) < 0) {
+        set_msg(s, true, "copy: too long");
+        return;
+    }
+    if (!s->is_headless) {
+        /* OSC 52: the terminal puts it on the clipboard (tmux: set-clipboard on) */
+        printf("\033]52;c;%s\a", b64);
+        fflush(stdout);
+    }
+    set_msg(s, false, "copied (OSC 52): %s", p->clip);
 }
 
 static void apply_flags(struct screen *s, struct pane *p, unsigned fl)
@@ -732,9 +1498,16 @@ static void do_action(struct screen *s, enum action_id act)
     case ACT_PROFILE_LOAD:
     case ACT_PROFILE_LOAD_ALL:
     case ACT_PROFILE_UNLOAD:
+    case ACT_PROFILE_UNLOAD_FORCE:
     case ACT_PROFILE_MODE:
-        /* Allowed by the gate, but nothing can carry it out yet. */
-        set_msg(s, true, "%s: needs armortop-agent, which is not connected yet", action_name(act));
+    case ACT_PROFILE_EDIT:
+        profile_action(s, p, act);
+        return;
+    case ACT_PAUSE:
+        toggle_pause(s);
+        return;
+    case ACT_COPY:
+        copy_clip(s, p);
         return;
     default:
         break;
@@ -841,6 +1614,10 @@ static void handle_key(struct screen *s, int key)
         mouse_event(s);
         return;
     }
+    if (s->mode == MODE_CONFIRM) {
+        confirm_key(s, key);
+        return;
+    }
     if (s->mode != MODE_NORMAL) {
         prompt_key(s, key);
         return;
@@ -886,6 +1663,13 @@ static void script_step(struct screen *s)
     case SCRIPT_WAIT_REFRESH:
         s->is_waiting_refresh = true;
         s->wait_deadline = mono_s() + 30;
+        break;
+    case SCRIPT_WAIT_JOBS:
+        if (s->jobs_out) {
+            s->is_waiting_jobs = true;
+            s->is_waiting_refresh = true;
+            s->wait_deadline = mono_s() + 30;
+        }
         break;
     case SCRIPT_DUMP: {
         char err[600];
@@ -988,7 +1772,8 @@ static int setup(struct screen *s, const struct cli_opts *opts)
     snprintf(s->context, sizeof s->context, "%s", cfg->context ? cfg->context : "?");
     snprintf(s->server, sizeof s->server, "%s", cfg->server);
     snprintf(s->ns, sizeof s->ns, "%s", opts->is_all_namespaces ? "" : cfg->namespace);
-    if (worker_start(&s->worker, cfg, client, s->ns[0] ? s->ns : NULL, opts->refresh_s) != 0) {
+    if (worker_start(&s->worker, cfg, client, s->ns[0] ? s->ns : NULL, opts->refresh_s, &s->gate,
+                     !opts->is_no_agents) != 0) {
         fprintf(stderr, "armortop: cannot start the refresh thread\n");
         return 2;
     }
@@ -1002,6 +1787,10 @@ static void teardown(struct screen *s)
             pane_free(&s->stack[v][--s->depth[v]]);
     worker_stop(&s->worker);
     tmodel_free(&s->model);
+    agent_fleet_free(&s->frozen);
+    pending_done(&s->pending);
+    action_clear(&s->extra);
+    sources_free(s);
     script_done(&s->script);
     free(s->filter_before);
     if (s->term) {
@@ -1017,6 +1806,7 @@ static void teardown(struct screen *s)
 int screen_run(const struct cli_opts *opts)
 {
     struct screen *s = xcalloc(1, sizeof *s);
+    timing.launch_s = mono_s();
     int status = setup(s, opts);
     if (status != 0) {
         teardown(s);
@@ -1024,6 +1814,11 @@ int screen_run(const struct cli_opts *opts)
         return status;
     }
     setlocale(LC_ALL, "");
+    {
+        const char *cs = nl_langinfo(CODESET);
+        s->extra.is_utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+    }
+    s->model.extra = &s->extra;
     xalloc_set_fail_hook(xalloc_fail);
     core_set_log_fn(log_to_status, s);
     struct sigaction sa;
@@ -1062,8 +1857,11 @@ int screen_run(const struct cli_opts *opts)
     double next_tick = mono_s() + 1.0;
 
     while (!s->is_quit && !got_term_signal) {
-        if (s->is_dirty)
+        if (s->is_dirty) {
             draw_all(s);
+            if (s->has_data && timing.first_screen_s == 0)
+                timing.first_screen_s = mono_s();
+        }
         struct pollfd fds[2] = { { .fd = worker_fd(s->worker), .events = POLLIN },
                                  { .fd = STDIN_FILENO, .events = POLLIN } };
         nfds_t nfds = s->is_headless ? 1 : 2;

@@ -100,6 +100,8 @@ static int parse_line(struct script *s, const char *l, int line, char *err, size
                 st->path = xstrndup(tok + 6, tl - 7);
             } else if (strcasecmp(tok, "<Wait-refresh>") == 0) {
                 add(s, SCRIPT_WAIT_REFRESH, line);
+            } else if (strcasecmp(tok, "<Wait-jobs>") == 0) {
+                add(s, SCRIPT_WAIT_JOBS, line);
             } else {
                 int key = keymap_parse_key(tok);
                 if (key < 0) {

@@ -9,6 +9,9 @@
  *                                                (<Lt> types a literal '<')
  *   <Resize 120x40>                              resize the virtual terminal
  *   <Wait-refresh>                               wait for the next refresh result
+ *   <Wait-jobs>                                  wait until every profile job (source
+ *                                                read, load, unload, mode) has answered,
+ *                                                then for the refresh after it
  *   <Dump PATH>                                  write the screen to PATH (the harness's
  *                                                own step: works in kiosk mode too)
  *   # comment, blank lines ignored
@@ -19,7 +22,7 @@
 
 #include <stddef.h>
 
-enum script_kind { SCRIPT_KEY, SCRIPT_RESIZE, SCRIPT_WAIT_REFRESH, SCRIPT_DUMP };
+enum script_kind { SCRIPT_KEY, SCRIPT_RESIZE, SCRIPT_WAIT_REFRESH, SCRIPT_WAIT_JOBS, SCRIPT_DUMP };
 
 struct script_step {
     enum script_kind kind;

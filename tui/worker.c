@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_client.h"
 #include "cluster.h"
 #include "kubeconfig.h"
 #include "xalloc.h"
@@ -31,6 +32,18 @@ struct worker {
     bool is_stopping;
     bool is_busy;
     bool is_detached; /* the thread frees the struct when it ends */
+    /* agents (thread-only after start) */
+    bool want_agents;
+    struct actions_ctx gate;
+    struct agent_client *ac;
+    struct agent_endpoint *eps;
+    size_t neps;
+    struct agent_fleet *fleet;
+    /* profile jobs: queued (under mu), finished (UI thread only) */
+    struct worker_job **queue;
+    size_t nqueue;
+    struct worker_job_result **done;
+    size_t ndone;
 };
 
 static double now_s(void)
@@ -42,6 +55,15 @@ static double now_s(void)
 
 static void worker_destroy(struct worker *w)
 {
+    agent_fleet_free(&w->fleet);
+    agent_endpoints_free(&w->eps, w->neps);
+    agent_client_free(&w->ac);
+    for (size_t i = 0; i < w->nqueue; i++)
+        worker_job_free(&w->queue[i]);
+    free(w->queue);
+    for (size_t i = 0; i < w->ndone; i++)
+        worker_job_result_free(&w->done[i]);
+    free(w->done);
     kube_client_free(&w->client);
     kube_config_free(&w->cfg);
     /* drain results nobody will take */
@@ -55,6 +77,157 @@ static void worker_destroy(struct worker *w)
     free(w);
 }
 
+/* ---- profile jobs ------------------------------------------------------------ */
+
+struct worker_job *worker_job_new(enum worker_job_kind kind, const char *name,
+                                  const char *const *nodes, size_t node_count)
+{
+    struct worker_job *j = xcalloc(1, sizeof *j);
+    j->kind = kind;
+    j->name = xstrdup(name ? name : "");
+    j->nodes = xcalloc(node_count ? node_count : 1, sizeof *j->nodes);
+    for (size_t i = 0; i < node_count; i++)
+        j->nodes[i] = xstrdup(nodes[i]);
+    j->node_count = node_count;
+    return j;
+}
+
+static void job_fields_done(struct worker_job *j)
+{
+    free(j->name);
+    for (size_t i = 0; i < j->node_count; i++)
+        free(j->nodes[i]);
+    free(j->nodes);
+    free(j->text);
+    free(j->mode);
+    memset(j, 0, sizeof *j);
+}
+
+void worker_job_free(struct worker_job **j)
+{
+    if (!j || !*j)
+        return;
+    job_fields_done(*j);
+    free(*j);
+    *j = NULL;
+}
+
+void worker_job_result_free(struct worker_job_result **r)
+{
+    if (!r || !*r)
+        return;
+    for (size_t i = 0; i < (*r)->count; i++) {
+        free((*r)->items[i].node);
+        free((*r)->items[i].msg);
+        agent_reply_done(&(*r)->items[i].reply);
+    }
+    free((*r)->items);
+    job_fields_done(&(*r)->job);
+    free(*r);
+    *r = NULL;
+}
+
+/* Run one job on this thread: one request per node, in order. */
+static struct worker_job_result *run_job(struct worker *w, struct worker_job *job)
+{
+    struct worker_job_result *res = xcalloc(1, sizeof *res);
+    res->job = *job;
+    free(job);
+    struct worker_job *j = &res->job;
+    res->items = xcalloc(j->node_count ? j->node_count : 1, sizeof *res->items);
+    for (size_t i = 0; i < j->node_count; i++) {
+        struct worker_job_item *it = &res->items[res->count++];
+        struct kerr e = { 0 };
+        it->node = xstrdup(j->nodes[i]);
+        agent_reply_done(&it->reply);
+        const struct agent_endpoint *ep = agent_endpoint_find(w->eps, w->neps, j->nodes[i]);
+        if (!w->ac || !ep) {
+            it->rc = kerr_set(&e, KERR_NOTFOUND, "no armortop-agent on %s", j->nodes[i]);
+        } else {
+            switch (j->kind) {
+            case WJOB_GET_SOURCE:
+                it->rc = agent_profile_get(w->ac, ep, j->name, &it->reply, &e);
+                break;
+            case WJOB_PUT:
+                it->rc = agent_profile_put(w->ac, &w->gate, ep, j->name, j->text, j->text_len,
+                                           &it->reply, &e);
+                break;
+            case WJOB_DELETE:
+                it->rc = agent_profile_delete(w->ac, &w->gate, ep, j->name, j->is_force,
+                                              &it->reply, &e);
+                break;
+            case WJOB_MODE:
+                it->rc = agent_profile_set_mode(w->ac, &w->gate, ep, j->name, j->mode,
+                                                &it->reply, &e);
+                break;
+            }
+        }
+        if (it->rc < 0) {
+            char buf[1024];
+            it->msg = xstrdup(e.msg[0] ? e.msg : kerr_format(&e, buf, sizeof buf));
+        }
+        /* a source: the first node that has it is enough */
+        if (j->kind == WJOB_GET_SOURCE && it->rc == 0 && it->reply.source)
+            break;
+    }
+    return res;
+}
+
+static void run_jobs(struct worker *w)
+{
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        struct worker_job *job = NULL;
+        if (w->nqueue > 0 && !w->is_stopping) {
+            job = w->queue[0];
+            memmove(w->queue, w->queue + 1, (w->nqueue - 1) * sizeof *w->queue);
+            w->nqueue--;
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (!job)
+            return;
+        struct worker_result *r = xcalloc(1, sizeof *r);
+        r->job = run_job(w, job);
+        if (write(w->pipe_w, &r, sizeof r) != (ssize_t)sizeof r)
+            worker_result_free(&r);
+    }
+}
+
+/* Discover the agents (every refresh: pods come and go) and poll them into
+ * the fleet; fill r->fleet with a copy. */
+static void poll_agents(struct worker *w, struct worker_result *r)
+{
+    struct kerr e = { 0 };
+    char buf[600];
+    if (!w->want_agents)
+        return;
+    if (!w->ac && agent_client_new(w->cfg, NULL, &w->ac, &e) < 0) {
+        snprintf(r->agent_err, sizeof r->agent_err, "agents: %s",
+                 kerr_format(&e, buf, sizeof buf));
+        return;
+    }
+    struct agent_endpoint *eps = NULL;
+    size_t n = 0;
+    if (agent_discover(w->ac, w->client, &eps, &n, &e) < 0) {
+        snprintf(r->agent_err, sizeof r->agent_err, "listing the agents: %s",
+                 kerr_format(&e, buf, sizeof buf));
+        /* keep polling the endpoints we knew */
+    } else {
+        agent_endpoints_free(&w->eps, w->neps);
+        w->eps = eps;
+        w->neps = n;
+    }
+    if (w->neps == 0 && !w->fleet)
+        return; /* no agents deployed: the views say "no agent data" */
+    if (!w->fleet)
+        w->fleet = agent_fleet_new(0);
+    kerr_clear(&e);
+    if (agent_poll_all(w->ac, w->eps, w->neps, r->snap, 0, w->fleet, &e) < 0)
+        snprintf(r->agent_err, sizeof r->agent_err, "agents: %s",
+                 kerr_format(&e, buf, sizeof buf));
+    r->fleet = agent_fleet_dup(w->fleet);
+}
+
 static void *run(void *arg)
 {
     struct worker *w = arg;
@@ -66,10 +239,13 @@ static void *run(void *arg)
         w->is_busy = true;
         pthread_mutex_unlock(&w->mu);
 
+        run_jobs(w);
         struct worker_result *r = xcalloc(1, sizeof *r);
         snprintf(r->ns, sizeof r->ns, "%s", ns);
         double t0 = now_s();
         r->rc = cluster_fetch(w->client, ns[0] ? ns : NULL, CLUSTER_WANT_ALL, &r->snap, &r->err);
+        if (r->rc == 0)
+            poll_agents(w, r);
         r->fetch_ms = (now_s() - t0) * 1000.0;
 
         pthread_mutex_lock(&w->mu);
@@ -94,7 +270,7 @@ static void *run(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        while (!w->is_stopping && !w->is_kicked) {
+        while (!w->is_stopping && !w->is_kicked && w->nqueue == 0) {
             int rc = pthread_cond_timedwait(&w->cv, &w->mu, &until);
             if (rc == ETIMEDOUT)
                 break;
@@ -108,7 +284,8 @@ static void *run(void *arg)
 }
 
 int worker_start(struct worker **out, struct kube_config *cfg, struct kube_client *client,
-                 const char *ns, double refresh_s)
+                 const char *ns, double refresh_s, const struct actions_ctx *gate,
+                 bool want_agents)
 {
     struct worker *w = xcalloc(1, sizeof *w);
     int fds[2];
@@ -123,6 +300,11 @@ int worker_start(struct worker **out, struct kube_config *cfg, struct kube_clien
     w->pipe_w = fds[1];
     w->client = client;
     w->cfg = cfg;
+    w->want_agents = want_agents;
+    if (gate)
+        w->gate = *gate;
+    else
+        w->gate.is_readonly = true; /* no policy: refuse mutations */
     w->refresh_s = refresh_s > 0.1 ? refresh_s : 0.1;
     snprintf(w->ns, sizeof w->ns, "%s", ns ? ns : "");
     pthread_mutex_init(&w->mu, NULL);
@@ -148,10 +330,37 @@ struct worker_result *worker_take(struct worker *w)
 {
     struct worker_result *newest = NULL, *r;
     while (read(w->pipe_r, &r, sizeof r) == (ssize_t)sizeof r) {
+        if (r->job) {
+            w->done = xreallocarray(w->done, w->ndone + 1, sizeof *w->done);
+            w->done[w->ndone++] = r->job;
+            r->job = NULL;
+            worker_result_free(&r);
+            continue;
+        }
         worker_result_free(&newest);
         newest = r;
     }
     return newest;
+}
+
+struct worker_job_result *worker_take_job(struct worker *w)
+{
+    if (w->ndone == 0)
+        return NULL;
+    struct worker_job_result *r = w->done[0];
+    memmove(w->done, w->done + 1, (w->ndone - 1) * sizeof *w->done);
+    w->ndone--;
+    return r;
+}
+
+void worker_submit(struct worker *w, struct worker_job *job)
+{
+    pthread_mutex_lock(&w->mu);
+    w->queue = xreallocarray(w->queue, w->nqueue + 1, sizeof *w->queue);
+    w->queue[w->nqueue++] = job;
+    w->is_kicked = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 void worker_result_free(struct worker_result **r)
@@ -159,6 +368,8 @@ void worker_result_free(struct worker_result **r)
     if (!r || !*r)
         return;
     kube_snapshot_free(&(*r)->snap);
+    agent_fleet_free(&(*r)->fleet);
+    worker_job_result_free(&(*r)->job);
     free(*r);
     *r = NULL;
 }

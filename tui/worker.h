@@ -1,9 +1,18 @@
 /*
  * worker: the refresh thread. It owns the kube_client, calls cluster_fetch()
  * every refresh period (or at once when kicked, or when the namespace
- * changes) and hands each result — a new immutable snapshot, or the error —
- * to the UI thread through a pipe, so the UI never blocks on the network: it
- * poll()s worker_fd() next to the keyboard and takes the newest result.
+ * changes), then polls the armortop agents: it keeps one agent_client, the
+ * endpoints (re-discovered every refresh) and one agent_fleet across
+ * refreshes, so denial cursors persist and denials flow live. Each result — a
+ * new immutable snapshot with a copy of the fleet (agent_fleet_dup), or the
+ * error — goes to the UI thread through a pipe, so the UI never blocks on the
+ * network: it poll()s worker_fd() next to the keyboard and takes the newest.
+ *
+ * Profile jobs (read a profile's source, load/replace, unload, switch mode)
+ * are queued with worker_submit() and run on the same thread before the next
+ * refresh (so credentials are resolved on one thread); their results come
+ * through the same pipe and wait in worker_take_job(). Mutations go through
+ * core's read-only gate inside agent_client (the gate given to worker_start).
  *
  * Threading: only worker.c touches the client after worker_start(); results
  * are handed over whole (ownership moves with the pointer through the pipe).
@@ -15,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent_client.h"
+#include "core/actions.h"
 #include "kerr.h"
 #include "kube_client.h"
 #include "kubeconfig.h"
@@ -22,8 +33,44 @@
 
 struct worker;
 
+enum worker_job_kind { WJOB_GET_SOURCE, WJOB_PUT, WJOB_DELETE, WJOB_MODE };
+
+/* A profile job: what to do with profile name on nodes (owned strings). */
+struct worker_job {
+    enum worker_job_kind kind;
+    char *name;
+    char **nodes;      /* targets; for WJOB_GET_SOURCE the candidates, first answer wins */
+    size_t node_count;
+    char *text;        /* WJOB_PUT: the source */
+    size_t text_len;
+    char *mode;        /* WJOB_MODE: "enforce" or "complain" */
+    bool is_force;     /* WJOB_DELETE: ?force=1 */
+};
+
+struct worker_job_item {
+    char *node;
+    int rc;                   /* 0 or a negative KERR_* */
+    char *msg;                /* kerr text when rc < 0, owned, may be NULL */
+    struct agent_reply reply; /* what the agent said */
+};
+
+struct worker_job_result {
+    struct worker_job job; /* the job as submitted (owned) */
+    struct worker_job_item *items;
+    size_t count;
+};
+
+/* A job with copies of name and the node list. Owned; worker_job_free. */
+struct worker_job *worker_job_new(enum worker_job_kind kind, const char *name,
+                                  const char *const *nodes, size_t node_count);
+void worker_job_free(struct worker_job **j);
+void worker_job_result_free(struct worker_job_result **r);
+
 struct worker_result {
     struct kube_snapshot *snap; /* owned; NULL on error */
+    struct agent_fleet *fleet;  /* owned copy; NULL = no agents deployed (or not polled) */
+    char agent_err[512];        /* why the agents could not be polled, "" none */
+    struct worker_job_result *job; /* a profile job's result (snap NULL then) */
     int rc;                     /* 0 or a negative KERR_* */
     struct kerr err;
     char ns[256];               /* namespace fetched, "" = all */
@@ -35,7 +82,14 @@ struct worker_result {
  * worker_stop). ns NULL = all namespaces. Returns 0, or -1 (thread or pipe
  * creation failed; cfg and client are then freed too). */
 int worker_start(struct worker **out, struct kube_config *cfg, struct kube_client *client,
-                 const char *ns, double refresh_s);
+                 const char *ns, double refresh_s, const struct actions_ctx *gate,
+                 bool want_agents);
+
+/* Queue a profile job (ownership moves) and wake the thread. */
+void worker_submit(struct worker *w, struct worker_job *job);
+/* The oldest finished job's result (owned), NULL when none. Call after
+ * worker_take() (which collects them from the pipe). Never blocks. */
+struct worker_job_result *worker_take_job(struct worker *w);
 
 /* Read end of the result pipe: readable when a result is ready. */
 int worker_fd(const struct worker *w);

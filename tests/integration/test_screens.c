@@ -33,6 +33,7 @@ struct fixture {
 };
 
 static struct fixture *fx;
+static const char *extra_env; /* one more "K=V" for the next run, or NULL */
 
 static int setup(void **state)
 {
@@ -104,7 +105,7 @@ static void run_case_kc(const char *name, const char *script, const char *const 
     argv[n] = NULL;
     const char *env[] = { "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TZ=UTC",
                           env_home, "ARMORTOP_NOW=" SIM_EPOCH, "NO_COLOR=", "KUBECONFIG=",
-                          "COLUMNS=", "LINES=", NULL };
+                          "COLUMNS=", "LINES=", extra_env, NULL };
     struct harness_result r;
     assert_int_equal(harness_run(argv, env, 60, &r), 0);
     if (r.status != 0)
@@ -133,6 +134,13 @@ static void run_case_kc(const char *name, const char *script, const char *const 
                 memmove(d + 1, e, strlen(e) + 1);
             }
         }
+    }
+
+    /* denial records carry the sim's wall clock: ISO times -> a fixed mask */
+    for (char *p = got; *p; p++) {
+        if (strlen(p) >= 20 && p[4] == '-' && p[7] == '-' && p[10] == 'T' && p[13] == ':' &&
+            p[16] == ':' && p[19] == 'Z' && p[0] >= '1' && p[0] <= '2')
+            memcpy(p, "YYYY-MM-DDTHH:MM:SSZ", 20);
     }
 
     const char *bin = getenv("ARMORTOP_BIN_DIR");
@@ -216,9 +224,11 @@ static void test_drill_unconfined_pod(void **state)
 static void test_drill_node_pods_and_back(void **state)
 {
     (void)state;
-    /* nodes → node-003 → its pods; Esc returns to the nodes with node-003 selected */
-    run_case("node-pods", "2\n<Down><Down>\n<Enter>\n:dump-screen OUT\n", NULL);
-    run_case("node-pods-back", "2\n<Down><Down>\n<Enter>\n<Esc>\n:dump-screen OUT\n", NULL);
+    /* nodes → node-003 (details) → its pods; Esc twice returns to the nodes with
+     * node-003 selected */
+    run_case("node-pods", "2\n<Down><Down>\n<Enter><Enter>\n:dump-screen OUT\n", NULL);
+    run_case("node-pods-back", "2\n<Down><Down>\n<Enter><Enter>\n<Esc><Esc>\n:dump-screen OUT\n",
+             NULL);
 }
 
 static void test_finding_to_pod(void **state)
@@ -313,6 +323,151 @@ static void test_unreachable(void **state)
     run_case_kc("unreachable", "<Resize 200x24>\n:dump-screen OUT\n", NULL, path, url);
 }
 
+/* ---- with armortop-agent on 3 of the 5 nodes --------------------------------------
+ * A second simulator: --agents 3, no background denials, and 6 denials written
+ * on node-001 through the sim's control endpoint before any screen. Cases run
+ * in order: the read-only ones first, then the actions (which change the
+ * cluster's policy). */
+
+static int setup_agents(void **state)
+{
+    (void)state;
+    fx = calloc(1, sizeof *fx);
+    const char *args[] = { "--nodes", "5", "--pods", "40", "--seed", "1", "--agents", "3",
+                           "--denial-rate", "0", NULL };
+    if (harness_sim_start(&fx->sim, args) != 0) {
+        free(fx);
+        return -1;
+    }
+    char *body = NULL;
+    int st = harness_http(&fx->sim, "POST", "/sim/denials?node=node-001&count=6", "", &body);
+    free(body);
+    if (st != 200) {
+        fprintf(stderr, "POST /sim/denials: HTTP %d\n", st);
+        harness_sim_stop(&fx->sim);
+        free(fx);
+        return -1;
+    }
+    usleep(1500 * 1000); /* the agent tails its log */
+    return 0;
+}
+
+static void test_agents_pods(void **state)
+{
+    (void)state;
+    run_case("agents-pods", "<Wait-refresh>\n:dump-screen OUT\n", NULL);
+}
+
+static void test_agents_nodes(void **state)
+{
+    (void)state;
+    run_case("agents-nodes", "<Wait-refresh>\n2\n:dump-screen OUT\n", NULL);
+}
+
+static void test_agents_profiles(void **state)
+{
+    (void)state;
+    run_case("agents-profiles", "<Wait-refresh>\n3\n:dump-screen OUT\n", NULL);
+    /* a profile: where it is loaded and missing, its pods, denials, source */
+    run_case("agents-profile-drift", "<Wait-refresh>\n3\n/payments-wr\n<Enter>\n<Wait-jobs>\n"
+             ":dump-screen OUT\n", NULL);
+    /* nodes missing a profile: the NOTE column, then the profile's details */
+    run_case("agents-profile-missing", "<Wait-refresh>\n3\n/restricted\n<Enter>\n<Wait-jobs>\n"
+             ":dump-screen OUT\n", NULL);
+}
+
+static void test_agents_node(void **state)
+{
+    (void)state;
+    /* node-002: its agent, AppArmor, profiles (the odd mode marked), what it misses, pods */
+    run_case("agents-node", "<Wait-refresh>\n2\n<Down>\n<Enter>\n:dump-screen OUT\n", NULL);
+}
+
+static void test_agents_denials(void **state)
+{
+    (void)state;
+    run_case("agents-denials", "<Wait-refresh>\n4\n:dump-screen OUT\n", NULL);
+    run_case("agents-denials-raw", "<Wait-refresh>\n4\nr\n/net_admin\n:dump-screen OUT\n", NULL);
+    run_case("agents-denial", "<Wait-refresh>\n4\n<Enter>\n:dump-screen OUT\n", NULL);
+    run_case("agents-denials-paused", "<Wait-refresh>\n4\np\n:dump-screen OUT\n", NULL);
+}
+
+static void test_agents_findings_and_blocked(void **state)
+{
+    (void)state;
+    run_case("agents-findings", "<Wait-refresh>\n5\n:dump-screen OUT\n", NULL);
+    run_case("agents-detail-blocked", "<Wait-refresh>\n/blocked\n<Enter>\n:dump-screen OUT\n",
+             NULL);
+}
+
+static void test_agents_readonly_refuses(void **state)
+{
+    (void)state;
+    const char *args[] = { "--readonly", NULL };
+    run_case("agents-readonly-unload", "<Wait-refresh>\n3\n/k8s-deny-write\nu\n:dump-screen OUT\n",
+             args);
+    run_case("agents-readonly-load", "<Wait-refresh>\n:load tests/fixtures/profiles/k8s-broken.profile\n"
+             ":dump-screen OUT\n", args);
+}
+
+static void test_action_load(void **state)
+{
+    (void)state;
+    /* paths relative to the repository root, where `make check` runs */
+    run_case("action-load-ask",
+             "<Wait-refresh>\n3\n:load tests/fixtures/profiles/k8s-broken.profile node-001\n"
+             "<Dump OUT>\n", NULL);
+    run_case("action-load-broken",
+             "<Wait-refresh>\n3\n:load tests/fixtures/profiles/k8s-broken.profile node-001\n"
+             "y\n<Wait-jobs>\n<Dump OUT>\n", NULL);
+    /* l on a profile: the file is asked for, the targets are the nodes missing it */
+    run_case("action-load-missing",
+             "<Wait-refresh>\n3\n/restricted\nl\n"
+             "tests/fixtures/profiles/k8s-restricted-net.profile<Enter>\n<Dump OUT>\n", NULL);
+    run_case("action-load-all",
+             "<Wait-refresh>\n3\n/restricted\n"
+             ":load tests/fixtures/profiles/k8s-restricted-net.profile all\n"
+             "y\n<Wait-jobs>\n<Dump OUT>\n", NULL);
+}
+
+static void test_action_unload_in_use(void **state)
+{
+    (void)state;
+    /* payments-wr confines a running container on node-002: that agent answers 409 */
+    run_case("action-unload-ask", "<Wait-refresh>\n3\n/payments-wr\nu\n<Dump OUT>\n", NULL);
+    run_case("action-unload-cancel", "<Wait-refresh>\n3\n/payments-wr\nu\nn\n<Dump OUT>\n", NULL);
+    run_case("action-unload-409", "<Wait-refresh>\n3\n/payments-wr\nu\ny\n<Wait-jobs>\n<Dump OUT>\n",
+             NULL);
+    run_case("action-unload-force-ask",
+             "<Wait-refresh>\n3\n/payments-wr\nu\ny\n<Wait-jobs>\nF\n<Dump OUT>\n", NULL);
+}
+
+static void test_action_edit(void **state)
+{
+    (void)state;
+    /* e: the source from the agents, $EDITOR (here sed) changes it, the replace is
+     * confirmed and sent to every node that has the profile */
+    extra_env = "EDITOR=sed -i s/inet6/inet/";
+    run_case("action-edit-ask", "<Wait-refresh>\n3\n/restricted\ne\n<Wait-jobs>\n<Dump OUT>\n",
+             NULL);
+    run_case("action-edit-done",
+             "<Wait-refresh>\n3\n/restricted\ne\n<Wait-jobs>\ny\n<Wait-jobs>\n<Dump OUT>\n", NULL);
+    extra_env = NULL;
+}
+
+static void test_action_mode(void **state)
+{
+    (void)state;
+    /* k8s-restricted-net was loaded through the agents (action-load-all): they keep its
+     * source, so they can recompile it in complain mode */
+    run_case("action-mode-ask", "<Wait-refresh>\n3\n/restricted\nm\n<Dump OUT>\n", NULL);
+    run_case("action-mode-done", "<Wait-refresh>\n3\n/restricted\nm\ny\n<Wait-jobs>\n<Dump OUT>\n",
+             NULL);
+    /* without an agent keeping the source: each node says why, in place */
+    run_case("action-mode-nosource", "<Wait-refresh>\n3\n/postgres-ro\nm\ny\n<Wait-jobs>\n<Dump OUT>\n",
+             NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,5 +491,20 @@ int main(void)
         cmocka_unit_test(test_kiosk_ignores_keys),
         cmocka_unit_test(test_unreachable),
     };
-    return cmocka_run_group_tests_name("screens", tests, setup, teardown);
+    const struct CMUnitTest agent_tests[] = {
+        cmocka_unit_test(test_agents_pods),
+        cmocka_unit_test(test_agents_nodes),
+        cmocka_unit_test(test_agents_profiles),
+        cmocka_unit_test(test_agents_node),
+        cmocka_unit_test(test_agents_denials),
+        cmocka_unit_test(test_agents_findings_and_blocked),
+        cmocka_unit_test(test_agents_readonly_refuses),
+        cmocka_unit_test(test_action_load),
+        cmocka_unit_test(test_action_unload_in_use),
+        cmocka_unit_test(test_action_edit),
+        cmocka_unit_test(test_action_mode),
+    };
+    int rc = cmocka_run_group_tests_name("screens", tests, setup, teardown);
+    rc |= cmocka_run_group_tests_name("screens-agents", agent_tests, setup_agents, teardown);
+    return rc;
 }

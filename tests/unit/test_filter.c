@@ -184,7 +184,7 @@ static void test_pods_pane_selection_survives_refresh(void **state)
     (void)state;
     struct tmodel m;
     memset(&m, 0, sizeof m);
-    tmodel_build(&m, snapshot(false), NULL, 1000);
+    tmodel_build(&m, snapshot(false), NULL, NULL, NULL, 1000);
     assert_int_equal(m.counts.pods, 3);
     assert_int_equal(m.counts.confined, 3);
     struct pane *p = pane_new(&pane_pods_ops, NULL);
@@ -198,7 +198,7 @@ static void test_pods_pane_selection_survives_refresh(void **state)
     /* select etl-2, then a refresh inserts a pod before it */
     pane_list_action(p, ACT_MOVE_DOWN);
     assert_string_equal(p->sel_key, "uid-2/container/app");
-    tmodel_build(&m, snapshot(true), NULL, 1000);
+    tmodel_build(&m, snapshot(true), NULL, NULL, NULL, 1000);
     pane_refresh(p, &m);
     assert_int_equal(p->table.nview, 4);
     assert_int_equal(p->sel, 2); /* moved with its row */
@@ -254,7 +254,7 @@ static void test_panes_without_data(void **state)
         pane_free(&p);
     }
     /* denials and profiles say honestly that agent data is missing */
-    tmodel_build(&m, snapshot(false), NULL, 1000);
+    tmodel_build(&m, snapshot(false), NULL, NULL, NULL, 1000);
     struct pane *d = pane_new(&pane_denials_ops, NULL);
     pane_refresh(d, &m);
     assert_non_null(strstr(d->empty, "no agent data"));
@@ -263,9 +263,104 @@ static void test_panes_without_data(void **state)
     pane_refresh(pr, &m);
     assert_int_equal(pr->table.nview, 1); /* etl-v2, referenced by one container */
     assert_string_equal(table_cell(&pr->table, 0, 0)->text, "etl-v2");
-    assert_string_equal(table_cell(&pr->table, 0, 4)->text, "—"); /* MODE needs the agent */
+    assert_string_equal(table_cell(&pr->table, 0, 1)->text, "—"); /* MODE needs the agent */
     pane_free(&pr);
     tmodel_free(&m);
+}
+
+static struct agent_fleet *fleet_with_denials(void)
+{
+    struct agent_fleet *f = agent_fleet_new(16);
+    struct agent_node *n = agent_fleet_get(f, "node-1");
+    n->state = AGENT_STATE_OK;
+    n->has_data = true;
+    n->is_aa_enabled = true;
+    n->fetched_at = 990;
+    n->profiles = xcalloc(1, sizeof *n->profiles);
+    n->profiles[0].name = xstrdup("etl-v2");
+    n->profiles[0].mode = xstrdup("enforce");
+    n->profiles[0].hash = xstrdup("abc");
+    n->profile_count = 1;
+    agent_node_sort(n);
+    const int64_t times[] = { 100, 995, 999 }; /* one old, two in the last 5 minutes */
+    for (size_t i = 0; i < 3; i++) {
+        struct agent_denial_record r = { 0 };
+        r.node = xstrdup("node-1");
+        r.cursor = i + 1;
+        r.time = times[i];
+        r.profile = xstrdup("etl-v2");
+        r.operation = xstrdup("open");
+        r.name = xstrdup("/etc/shadow");
+        r.denied_mask = xstrdup("r");
+        r.requested_mask = xstrdup("r");
+        r.pid = 42;
+        agent_fleet_push_denial_take(f, &r);
+    }
+    return f;
+}
+
+static void test_tmodel_with_agents(void **state)
+{
+    (void)state;
+    struct tmodel m;
+    memset(&m, 0, sizeof m);
+    struct tui_extra x = { .is_utf8 = true };
+    m.extra = &x;
+    tmodel_build(&m, snapshot(false), fleet_with_denials(), NULL, NULL, 1000);
+    assert_ptr_equal(m.extra, &x); /* kept across builds */
+    assert_non_null(m.fleet);
+    assert_int_equal(m.denial_row_count, 3);
+    assert_int_equal(m.counts.denials_5m, 2);
+    assert_int_equal(m.counts.spark[TMODEL_SPARK_N - 1], 2);
+    assert_int_equal(m.counts.profiles, 1);
+    /* the denials pane groups the three records in one row with a count */
+    struct pane *d = pane_new(&pane_denials_ops, NULL);
+    pane_refresh(d, &m);
+    assert_int_equal(d->table.nview, 1);
+    assert_string_equal(table_cell(&d->table, d->table.view[0], 1)->text, "3");
+    /* raw records: one row each */
+    assert_true(d->ops->on_action(d, ACT_TOGGLE_RAW, &m) & R_RECALC);
+    pane_refresh(d, &m);
+    assert_int_equal(d->table.nview, 3);
+    /* enter opens the denial details with the suggested rule to copy */
+    pane_select(d, 0);
+    assert_int_equal(d->ops->on_action(d, ACT_ENTER, &m), R_PUSH);
+    struct pane *dd = pane_new(&pane_denial_ops, &d->req);
+    dd->width_hint = 80;
+    pane_refresh(dd, &m);
+    assert_string_equal(dd->clip, "/etc/shadow r,");
+    pane_free(&dd);
+    /* pause: a frozen (here empty) copy replaces the live denials */
+    struct agent_fleet *frozen = agent_fleet_new(4);
+    tmodel_set_denial_fleet(&m, frozen);
+    assert_int_equal(m.denial_row_count, 0);
+    assert_int_equal(m.counts.denials_5m, 0);
+    tmodel_set_denial_fleet(&m, NULL);
+    assert_int_equal(m.denial_row_count, 3);
+    agent_fleet_free(&frozen);
+    /* profiles: loaded on 1 of 1 node with data; the pane names it for actions */
+    struct pane *pr = pane_new(&pane_profiles_ops, NULL);
+    pane_refresh(pr, &m);
+    assert_int_equal(pr->table.nview, 1);
+    assert_string_equal(table_cell(&pr->table, 0, 2)->text, "1/1");
+    assert_int_equal(pr->ops->on_action(pr, ACT_PROFILE_UNLOAD, &m), R_TARGET);
+    assert_string_equal(pr->req.profile, "etl-v2");
+    pane_free(&pr);
+    pane_free(&d);
+    tmodel_free(&m);
+    assert_null(m.fleet);
+}
+
+static void test_sparkline(void **state)
+{
+    (void)state;
+    char b[64];
+    const unsigned zero[3] = { 0, 0, 0 }, v[4] = { 0, 1, 4, 8 };
+    assert_string_equal(tmodel_sparkline(zero, 3, false, b, sizeof b), "___");
+    assert_string_equal(tmodel_sparkline(v, 4, false, b, sizeof b), "_.=#");
+    assert_string_equal(tmodel_sparkline(v, 4, true, b, sizeof b),
+                        "\u2581\u2582\u2585\u2588");
+    assert_string_equal(tmodel_sparkline(v, 4, true, b, 4), "\u2581"); /* cut, never mid-glyph */
 }
 
 int main(void)
@@ -279,6 +374,8 @@ int main(void)
         cmocka_unit_test(test_table_view_sort_keys),
         cmocka_unit_test(test_pods_pane_selection_survives_refresh),
         cmocka_unit_test(test_panes_without_data),
+        cmocka_unit_test(test_tmodel_with_agents),
+        cmocka_unit_test(test_sparkline),
     };
     return cmocka_run_group_tests_name("filter", tests, NULL, NULL);
 }
