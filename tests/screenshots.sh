@@ -52,12 +52,20 @@ shot() { # NAME: capture the pane and render it
 keys() { tmux send-keys -t "$sess" "$@"; sleep 0.6; }
 
 shot pods
+keys "/" "unconfined" Enter; shot pods-filter-unconfined
+keys Escape
 keys "/" "blocked" Enter; shot pods-filter-blocked
 keys Enter; shot pod-blocked-detail
 keys Escape; keys Escape; keys Escape
 keys 2; shot nodes
+keys Enter; shot node-detail
+keys Escape
 keys 3; shot profiles
-keys 4; shot denials
+keys "/" "k8s-nginx" Enter; keys Enter; shot profile-detail
+keys Escape; keys Escape; keys Escape
+keys 4; sleep 2; shot denials
+keys Enter; shot denial-detail
+keys Escape
 keys 5; shot findings
 keys "?"; shot help
 keys Escape
