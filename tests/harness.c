@@ -1,7 +1,11 @@
 /*
  * harness: start/stop armortop-sim, run programs and capture their output, a
- * tiny HTTP/1.1 client over loopback for driving the sim's control endpoints.
- * Test support only; depends on libc and POSIX.
+ * tiny HTTP/1.1 client over loopback for driving the sim's control endpoints;
+ * start/stop armortop-agent on a fake apparmorfs (private temp dir, token
+ * file, fake /proc) and talk HTTP to it with cJSON-parsed answers; file
+ * writers and fake /proc processes for the agent tests. Test support only;
+ * depends on libc, POSIX (Linux prctl), cmocka (assertions in the file
+ * writers and the agent HTTP reader), cJSON and libcore (aafs_init_fake).
  */
 #include "config.h"
 #include "harness.h"
@@ -9,17 +13,27 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "aafs.h"
 
 extern char **environ;
 
@@ -86,6 +100,20 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void harness_remove_tree(const char *dir)
+{
+    if (dir[0])
+        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void rm_rf(const char *dir)
@@ -304,20 +332,28 @@ void harness_result_free(struct harness_result *res)
     memset(res, 0, sizeof *res);
 }
 
-int harness_http(const struct harness_sim *sim, const char *method, const char *path,
-                 const char *body, char **body_out)
+int harness_connect_loopback(int port)
 {
-    if (body_out)
-        *body_out = NULL;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)sim->port) };
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         close(fd);
         return -1;
     }
+    return fd;
+}
+
+int harness_http(const struct harness_sim *sim, const char *method, const char *path,
+                 const char *body, char **body_out)
+{
+    if (body_out)
+        *body_out = NULL;
+    int fd = harness_connect_loopback(sim->port);
+    if (fd < 0)
+        return -1;
     size_t blen = body ? strlen(body) : 0;
     char head[1024];
     int hl = snprintf(head, sizeof head,
@@ -344,4 +380,301 @@ int harness_http(const struct harness_sim *sim, const char *method, const char *
     }
     free(buf);
     return status;
+}
+
+/* ---- files ---- */
+
+void harness_write_file(const char *path, const char *text, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+void harness_append_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+void harness_fake_process(const char *proc_dir, int pid, const char *label,
+                          const char *cgroup_line, const char *comm)
+{
+    char p[512], text[160];
+    snprintf(p, sizeof p, "%s/%d", proc_dir, pid);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/%d/attr", proc_dir, pid);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/%d/attr/apparmor", proc_dir, pid);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/%d/attr/apparmor/current", proc_dir, pid);
+    harness_write_file(p, label, 0644);
+    snprintf(p, sizeof p, "%s/%d/comm", proc_dir, pid);
+    snprintf(text, sizeof text, "%s\n", comm);
+    harness_write_file(p, text, 0644);
+    snprintf(p, sizeof p, "%s/%d/status", proc_dir, pid);
+    snprintf(text, sizeof text, "Name:\t%s\nTgid:\t%d\nPPid:\t1\n", comm, pid);
+    harness_write_file(p, text, 0644);
+    snprintf(p, sizeof p, "%s/%d/cgroup", proc_dir, pid);
+    harness_write_file(p, cgroup_line, 0644);
+}
+
+/* ---- armortop-agent ---- */
+
+static void agent_dump_stderr(const struct harness_agent *ap)
+{
+    char *err = harness_read_file(ap->err_path, NULL);
+    if (err && *err)
+        fprintf(stderr, "---- armortop-agent %s stderr ----\n%s----\n", ap->node, err);
+    free(err);
+}
+
+int harness_agent_prepare(struct harness_agent *ap, const struct harness_agent_opts *opts)
+{
+    static const struct harness_agent_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    memset(ap, 0, sizeof *ap);
+    ap->pid = -1;
+    snprintf(ap->node, sizeof ap->node, "%s", opts->node ? opts->node : "n1");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(ap->dir, sizeof ap->dir, "%s/harness_agent.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(ap->dir)) {
+        ap->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(ap->aafs, sizeof ap->aafs, "%s/aafs", ap->dir);
+    snprintf(ap->proc, sizeof ap->proc, "%s/proc", ap->dir);
+    snprintf(ap->kubeconfig, sizeof ap->kubeconfig, "%s/kubeconfig", ap->dir);
+    snprintf(ap->err_path, sizeof ap->err_path, "%s/agent.err", ap->dir);
+    if (aafs_init_fake(ap->aafs) != 0)
+        return -1;
+    mkdir(ap->proc, 0755);
+    if (opts->log) {
+        snprintf(ap->log, sizeof ap->log, "%s", opts->log);
+    } else {
+        snprintf(ap->log, sizeof ap->log, "%s/audit.log", ap->dir);
+        harness_write_file(ap->log, "", 0644);
+    }
+    if (opts->tokens) {
+        snprintf(ap->tokens, sizeof ap->tokens, "%s/tokens", ap->dir);
+        harness_write_file(ap->tokens, opts->tokens, 0600);
+    }
+    return 0;
+}
+
+int harness_agent_launch(struct harness_agent *ap, const struct harness_agent_opts *opts)
+{
+    static const struct harness_agent_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    ap->pid = -1;
+    ap->port = 0;
+    ap->is_tls = false;
+    ap->url[0] = '\0';
+    char bin[512], ring[16];
+    harness_bin("armortop-agent", bin, sizeof bin);
+    const char *argv[64] = {bin,       "--node-name", ap->node, "--listen", "127.0.0.1:0",
+                            "--apparmorfs", ap->aafs, "--log",  ap->log,    "--proc",
+                            ap->proc};
+    size_t n = 11;
+    if (ap->tokens[0]) {
+        argv[n++] = "--token-file";
+        argv[n++] = ap->tokens;
+    }
+    if (opts->kubeconfig) {
+        argv[n++] = "--kubeconfig";
+        argv[n++] = opts->kubeconfig;
+    }
+    if (opts->ring > 0) {
+        snprintf(ring, sizeof ring, "%d", opts->ring);
+        argv[n++] = "--ring";
+        argv[n++] = ring;
+    }
+    if (opts->tls_cert && opts->tls_key) {
+        argv[n++] = "--tls-cert";
+        argv[n++] = opts->tls_cert;
+        argv[n++] = "--tls-key";
+        argv[n++] = opts->tls_key;
+    }
+    if (opts->verbose)
+        argv[n++] = "-v";
+    for (size_t i = 0; opts->extra && opts->extra[i] && n < 62; i++)
+        argv[n++] = opts->extra[i];
+    argv[n] = NULL;
+
+    int out[2];
+    if (pipe(out) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion must not leave it running */
+        int efd = open(ap->err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        dup2(out[1], 1);
+        if (efd >= 0)
+            dup2(efd, 2);
+        close(out[0]);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    ap->pid = pid;
+    char line[512];
+    size_t len = 0;
+    time_t deadline = time(NULL) + 15;
+    while (len < sizeof line - 1 && time(NULL) < deadline) {
+        struct pollfd pfd = {.fd = out[0], .events = POLLIN};
+        if (poll(&pfd, 1, 500) <= 0)
+            continue;
+        ssize_t r = read(out[0], line + len, 1);
+        if (r <= 0 || line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(out[0]);
+    char scheme[8] = "", node[64] = "";
+    int port = 0;
+    if (sscanf(line, "armortop-agent: ready %7[a-z]://127.0.0.1:%d node %63s", scheme, &port,
+               node) != 3 ||
+        (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) ||
+        strcmp(node, ap->node) != 0 || port <= 0) {
+        fprintf(stderr, "no ready line (got \"%s\")\n", line);
+        agent_dump_stderr(ap);
+        return -1;
+    }
+    ap->port = port;
+    ap->is_tls = strcmp(scheme, "https") == 0;
+    snprintf(ap->url, sizeof ap->url, "%s://127.0.0.1:%d", scheme, port);
+    return 0;
+}
+
+int harness_agent_start(struct harness_agent *ap, const struct harness_agent_opts *opts)
+{
+    if (harness_agent_prepare(ap, opts) != 0)
+        return -1;
+    return harness_agent_launch(ap, opts);
+}
+
+
+int harness_agent_halt(struct harness_agent *ap, int sig, bool keep_dir)
+{
+    int code = -1;
+    if (sig == 0)
+        sig = SIGTERM;
+    if (ap->pid > 0) {
+        kill(ap->pid, sig);
+        int st = 0;
+        for (int i = 0; i < 200; i++) {
+            if (waitpid(ap->pid, &st, WNOHANG) == ap->pid) {
+                code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                break;
+            }
+            struct timespec ts = {0, 50 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+        if (code < 0) {
+            kill(ap->pid, SIGKILL);
+            waitpid(ap->pid, NULL, 0);
+            code = 999;
+        }
+        if (sig == SIGTERM && code != 0)
+            agent_dump_stderr(ap);
+        ap->pid = -1;
+    }
+    if (!keep_dir) {
+        harness_remove_tree(ap->dir);
+        ap->dir[0] = '\0';
+    }
+    return code;
+}
+
+int harness_agent_stop(struct harness_agent *ap)
+{
+    return harness_agent_halt(ap, SIGTERM, false);
+}
+
+/* ---- HTTP to the agent ---- */
+
+void harness_resp_free(struct harness_resp *r)
+{
+    free(r->body);
+    cJSON_Delete(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+int harness_http_raw(int port, const char *head, const char *body, size_t body_len,
+                     int timeout_ms, struct harness_resp *res)
+{
+    memset(res, 0, sizeof *res);
+    res->status = -1;
+    int fd = harness_connect_loopback(port);
+    if (fd < 0)
+        return -1;
+    size_t hl = strlen(head);
+    if (write(fd, head, hl) != (ssize_t)hl) {
+        close(fd);
+        return -1;
+    }
+    for (size_t off = 0; body && off < body_len;) {
+        ssize_t w = write(fd, body + off, body_len - off);
+        if (w <= 0)
+            break; /* the agent may answer and close early (413) */
+        off += (size_t)w;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, timeout_ms) <= 0)
+            break;
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        ssize_t r = read(fd, buf + len, cap - len - 1);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    if (!buf)
+        return -1;
+    buf[len] = '\0';
+    char *b = buf;
+    while (strncmp(b, "HTTP/1.1 100", 12) == 0) { /* interim "100 Continue" */
+        char *e = strstr(b, "\r\n\r\n");
+        if (!e)
+            break;
+        b = e + 4;
+    }
+    sscanf(b, "HTTP/1.%*d %d", &res->status);
+    char *e = strstr(b, "\r\n\r\n");
+    res->body = strdup(e ? e + 4 : "");
+    res->json = cJSON_Parse(res->body);
+    free(buf);
+    return res->status;
+}
+
+int harness_agent_http(const struct harness_agent *ap, const char *method, const char *path,
+                       const char *hdr, const char *body, struct harness_resp *res)
+{
+    char head[4096];
+    size_t blen = body ? strlen(body) : 0;
+    snprintf(head, sizeof head,
+             "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s%sContent-Length: %zu\r\n"
+             "Connection: close\r\n\r\n",
+             method, path, ap->port, hdr ? hdr : "", hdr ? "\r\n" : "", blen);
+    return harness_http_raw(ap->port, head, body, blen, 30000, res);
 }

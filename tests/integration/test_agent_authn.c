@@ -19,9 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -31,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -255,56 +252,16 @@ static void api_counts(struct fake_api *api, int *trs, int *sars)
 
 /* ---- the agent ---- */
 
-struct agent_proc {
-    pid_t pid;
-    int port;
-    char dir[256];
-    char aafs[320];
-    char log[320];
-    char proc[320];
-    char kubeconfig[320];
-    char tokens[320];
-    char err_path[320];
-};
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    assert_true(fd >= 0);
-    size_t len = strlen(text);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-}
-
-static void dump_stderr(const struct agent_proc *ap)
-{
-    char *err = harness_read_file(ap->err_path, NULL);
-    if (err && *err)
-        fprintf(stderr, "---- armortop-agent stderr ----\n%s-------------------------------\n",
-                err);
-    free(err);
-}
-
-/* Start the agent against the fake API server on api_port, plus extra args. */
-static int agent_start(struct agent_proc *ap, int api_port, bool with_static,
+/* Start the agent against the fake API server on api_port (a kubeconfig with the agent's own
+ * service-account token), -v, the static admin token file when with_static, plus extra args. */
+static int agent_start(struct harness_agent *ap, int api_port, bool with_static,
                        const char *const *extra)
 {
-    memset(ap, 0, sizeof *ap);
-    ap->pid = -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(ap->dir, sizeof ap->dir, "%s/test_agent_authn.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(ap->dir))
+    struct harness_agent_opts o = {.tokens = with_static ? STATIC_TOKEN ",admin,local-admin\n" : NULL,
+                                   .verbose = true,
+                                   .extra = extra};
+    if (harness_agent_prepare(ap, &o) != 0)
         return -1;
-    snprintf(ap->aafs, sizeof ap->aafs, "%s/aafs", ap->dir);
-    snprintf(ap->log, sizeof ap->log, "%s/audit.log", ap->dir);
-    snprintf(ap->proc, sizeof ap->proc, "%s/proc", ap->dir);
-    snprintf(ap->kubeconfig, sizeof ap->kubeconfig, "%s/kubeconfig", ap->dir);
-    snprintf(ap->tokens, sizeof ap->tokens, "%s/tokens", ap->dir);
-    snprintf(ap->err_path, sizeof ap->err_path, "%s/agent.err", ap->dir);
-    if (aafs_init_fake(ap->aafs) != 0)
-        return -1;
-    mkdir(ap->proc, 0755);
-    write_file(ap->log, "", 0644);
     char kc[1024];
     snprintf(kc, sizeof kc,
              "apiVersion: v1\nkind: Config\ncurrent-context: t\n"
@@ -312,166 +269,12 @@ static int agent_start(struct agent_proc *ap, int api_port, bool with_static,
              "users:\n- name: u\n  user:\n    token: " SA_TOKEN "\n"
              "contexts:\n- name: t\n  context:\n    cluster: c\n    user: u\n",
              api_port);
-    write_file(ap->kubeconfig, kc, 0600);
-    write_file(ap->tokens, STATIC_TOKEN ",admin,local-admin\n", 0600);
-
-    char bin[512];
-    harness_bin("armortop-agent", bin, sizeof bin);
-    const char *argv[40] = {
-        bin,     "--node-name", "n1",     "--listen", "127.0.0.1:0",  "--apparmorfs", ap->aafs,
-        "--log", ap->log,       "--proc", ap->proc,   "--kubeconfig", ap->kubeconfig, "-v"};
-    size_t n = 14;
-    if (with_static) {
-        argv[n++] = "--token-file";
-        argv[n++] = ap->tokens;
-    }
-    for (size_t i = 0; extra && extra[i] && n < 38; i++)
-        argv[n++] = extra[i];
-    argv[n] = NULL;
-
-    int out[2];
-    if (pipe(out) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion must not leave it running */
-        int efd = open(ap->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(out[1], 1);
-        if (efd >= 0)
-            dup2(efd, 2);
-        close(out[0]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    ap->pid = pid;
-    char line[512];
-    size_t len = 0;
-    time_t deadline = time(NULL) + 15;
-    while (len < sizeof line - 1 && time(NULL) < deadline) {
-        struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-        if (poll(&pfd, 1, 500) <= 0)
-            continue;
-        ssize_t r = read(out[0], line + len, 1);
-        if (r <= 0 || line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(out[0]);
-    if (sscanf(line, "armortop-agent: ready http://127.0.0.1:%d node n1", &ap->port) != 1) {
-        fprintf(stderr, "no ready line (got \"%s\")\n", line);
-        dump_stderr(ap);
-        return -1;
-    }
-    return 0;
+    harness_write_file(ap->kubeconfig, kc, 0600);
+    o.kubeconfig = ap->kubeconfig;
+    return harness_agent_launch(ap, &o);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int agent_stop(struct agent_proc *ap)
-{
-    int code = -1;
-    if (ap->pid > 0) {
-        kill(ap->pid, SIGTERM);
-        int st = 0;
-        for (int i = 0; i < 200; i++) {
-            if (waitpid(ap->pid, &st, WNOHANG) == ap->pid) {
-                code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-                break;
-            }
-            struct timespec ts = {0, 50 * 1000000};
-            nanosleep(&ts, NULL);
-        }
-        if (code < 0) {
-            kill(ap->pid, SIGKILL);
-            waitpid(ap->pid, NULL, 0);
-            code = 999;
-        }
-        if (code != 0)
-            dump_stderr(ap);
-        ap->pid = -1;
-    }
-    if (ap->dir[0])
-        nftw(ap->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    ap->dir[0] = '\0';
-    return code;
-}
-
-struct resp {
-    int status;
-    char *body;
-    cJSON *json;
-};
-
-static void resp_free(struct resp *r)
-{
-    free(r->body);
-    cJSON_Delete(r->json);
-    memset(r, 0, sizeof *r);
-}
-
-/* One request over a fresh connection; hdr is one extra header line or NULL. */
-static int http(const struct agent_proc *ap, const char *method, const char *path, const char *hdr,
-                const char *body, struct resp *res)
-{
-    memset(res, 0, sizeof *res);
-    res->status = -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)ap->port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    size_t blen = body ? strlen(body) : 0;
-    char head[2048];
-    int hl = snprintf(head, sizeof head,
-                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s%sContent-Length: "
-                      "%zu\r\nConnection: close\r\n\r\n",
-                      method, path, ap->port, hdr ? hdr : "", hdr ? "\r\n" : "", blen);
-    if (write(fd, head, (size_t)hl) != hl || (blen && write(fd, body, blen) != (ssize_t)blen)) {
-        close(fd);
-        return -1;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, 30000) <= 0)
-            break;
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            buf = realloc(buf, cap);
-        }
-        ssize_t r = read(fd, buf + len, cap - len - 1);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    close(fd);
-    if (!buf)
-        return -1;
-    buf[len] = '\0';
-    sscanf(buf, "HTTP/1.%*d %d", &res->status);
-    char *e = strstr(buf, "\r\n\r\n");
-    res->body = strdup(e ? e + 4 : "");
-    res->json = cJSON_Parse(res->body);
-    free(buf);
-    return res->status;
-}
-
-static const char *error_of(const struct resp *r)
+static const char *error_of(const struct harness_resp *r)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, "error");
     return cJSON_IsString(v) ? v->valuestring : "";
@@ -487,17 +290,17 @@ static void test_admin_and_viewer(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     assert_int_equal(agent_start(&ap, api.port, false, NULL), 0);
 
     /* admin: a load passes authentication and authorization (whatever the parser then says) */
-    http(&ap, "PUT", "/v1/profiles/k8s-authn", ADMIN_HDR, PROFILE, &r);
+    harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", ADMIN_HDR, PROFILE, &r);
     if (r.status == 401 || r.status == 403)
         fail_msg("admin PUT got %d: %s", r.status, r.body);
     assert_true(r.status > 0);
-    resp_free(&r);
+    harness_resp_free(&r);
     pthread_mutex_lock(&api.lock);
     assert_string_equal(api.last_verb, "update");
     assert_string_equal(api.last_sub, "profiles");
@@ -507,46 +310,46 @@ static void test_admin_and_viewer(void **state)
     assert_string_equal(api.last_resource, "apparmorprofiles");
     assert_int_equal(api.unauthorized, 0); /* the agent presented its own credentials */
     pthread_mutex_unlock(&api.lock);
-    assert_int_equal(http(&ap, "GET", "/v1/profiles", ADMIN_HDR, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", ADMIN_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
 
     /* viewer: reads yes, writes 403 with the reason */
-    assert_int_equal(http(&ap, "GET", "/v1/profiles", VIEWER_HDR, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", VIEWER_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
     pthread_mutex_lock(&api.lock);
     assert_string_equal(api.last_verb, "list");
     assert_false(api.last_has_name);
     assert_string_equal(api.last_user, "viewer");
     pthread_mutex_unlock(&api.lock);
-    assert_int_equal(http(&ap, "GET", "/v1/status", VIEWER_HDR, NULL, &r), 200);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/status", VIEWER_HDR, NULL, &r), 200);
     const cJSON *auth = cJSON_GetObjectItemCaseSensitive(r.json, "auth");
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(auth, "mode");
     assert_true(cJSON_IsString(mode));
     assert_string_equal(mode->valuestring, "kubernetes");
-    resp_free(&r);
+    harness_resp_free(&r);
     pthread_mutex_lock(&api.lock);
     assert_string_equal(api.last_verb, "get");
     assert_string_equal(api.last_sub, "status");
     pthread_mutex_unlock(&api.lock);
-    assert_int_equal(http(&ap, "GET", "/v1/denials", VIEWER_HDR, NULL, &r), 200);
-    resp_free(&r);
-    assert_int_equal(http(&ap, "GET", "/metrics", VIEWER_HDR, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/denials", VIEWER_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/metrics", VIEWER_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
 
-    assert_int_equal(http(&ap, "PUT", "/v1/profiles/k8s-authn", VIEWER_HDR, PROFILE, &r), 403);
+    assert_int_equal(harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", VIEWER_HDR, PROFILE, &r), 403);
     assert_non_null(strstr(error_of(&r), "viewer"));
     assert_non_null(strstr(error_of(&r), "update"));
     assert_non_null(strstr(error_of(&r), "no RBAC policy matched"));
-    resp_free(&r);
-    assert_int_equal(http(&ap, "DELETE", "/v1/profiles/k8s-authn", VIEWER_HDR, NULL, &r), 403);
-    resp_free(&r);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "DELETE", "/v1/profiles/k8s-authn", VIEWER_HDR, NULL, &r), 403);
+    harness_resp_free(&r);
     pthread_mutex_lock(&api.lock);
     assert_string_equal(api.last_verb, "delete");
     pthread_mutex_unlock(&api.lock);
     /* a mode switch is an update of that profile (another name: not cached yet) */
-    assert_int_equal(http(&ap, "POST", "/v1/profiles/k8s-other/mode", VIEWER_HDR, "complain", &r),
+    assert_int_equal(harness_agent_http(&ap, "POST", "/v1/profiles/k8s-other/mode", VIEWER_HDR, "complain", &r),
                      403);
-    resp_free(&r);
+    harness_resp_free(&r);
     pthread_mutex_lock(&api.lock);
     assert_string_equal(api.last_verb, "update");
     assert_string_equal(api.last_sub, "profiles");
@@ -565,7 +368,7 @@ static void test_admin_and_viewer(void **state)
     assert_null(strstr(err, SA_TOKEN));
     free(err);
 
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     api_stop(&api);
 }
 
@@ -573,27 +376,27 @@ static void test_unknown_and_missing_token(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     assert_int_equal(agent_start(&ap, api.port, false, NULL), 0);
 
     assert_int_equal(
-        http(&ap, "GET", "/v1/profiles", "Authorization: Bearer who-am-i-0123456789", NULL, &r),
+        harness_agent_http(&ap, "GET", "/v1/profiles", "Authorization: Bearer who-am-i-0123456789", NULL, &r),
         401);
     assert_non_null(strstr(error_of(&r), "not accepted"));
     assert_non_null(strstr(error_of(&r), "invalid bearer token"));
-    resp_free(&r);
-    assert_int_equal(http(&ap, "PUT", "/v1/profiles/k8s-authn",
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn",
                           "Authorization: Bearer who-am-i-0123456789", PROFILE, &r),
                      401);
-    resp_free(&r);
-    assert_int_equal(http(&ap, "PUT", "/v1/profiles/k8s-authn", NULL, PROFILE, &r), 401);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", NULL, PROFILE, &r), 401);
     assert_non_null(strstr(error_of(&r), "authentication required"));
-    resp_free(&r);
+    harness_resp_free(&r);
     assert_int_equal(
-        http(&ap, "GET", "/v1/status", "Authorization: Basic YWRtaW46YWRtaW4=", NULL, &r), 401);
-    resp_free(&r);
+        harness_agent_http(&ap, "GET", "/v1/status", "Authorization: Basic YWRtaW46YWRtaW4=", NULL, &r), 401);
+    harness_resp_free(&r);
     /* no SAR was ever asked for an unauthenticated caller, and nothing was loaded */
     int trs, sars;
     api_counts(&api, &trs, &sars);
@@ -604,10 +407,10 @@ static void test_unknown_and_missing_token(void **state)
     snprintf(p, sizeof p, "%s/.replace", ap.aafs);
     assert_true(stat(p, &st) != 0 || st.st_size == 0);
     /* /healthz stays open */
-    assert_int_equal(http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
+    harness_resp_free(&r);
 
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     api_stop(&api);
 }
 
@@ -615,41 +418,41 @@ static void test_api_server_down(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     int port = api.port;
     api_stop(&api); /* nothing listens there now */
     assert_int_equal(agent_start(&ap, port, false, NULL), 0);
 
     time_t t0 = time(NULL);
-    assert_int_equal(http(&ap, "GET", "/v1/profiles", ADMIN_HDR, NULL, &r), 401);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", ADMIN_HDR, NULL, &r), 401);
     assert_non_null(strstr(error_of(&r), "TokenReview failed"));
-    resp_free(&r);
-    assert_int_equal(http(&ap, "PUT", "/v1/profiles/k8s-authn", ADMIN_HDR, PROFILE, &r), 401);
-    resp_free(&r);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", ADMIN_HDR, PROFILE, &r), 401);
+    harness_resp_free(&r);
     assert_true(time(NULL) - t0 < 12);
     char *err = harness_read_file(ap.err_path, NULL);
     assert_non_null(strstr(err, "TokenReview failed"));
     free(err);
     /* health is not behind auth */
-    assert_int_equal(http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
+    harness_resp_free(&r);
 
     /* once the API server is back, the same token works (errors are not cached) */
     struct fake_api api2;
     if (api_start(&api2, port) == 0) {
-        assert_int_equal(http(&ap, "GET", "/v1/profiles", ADMIN_HDR, NULL, &r), 200);
-        resp_free(&r);
+        assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", ADMIN_HDR, NULL, &r), 200);
+        harness_resp_free(&r);
         api_stop(&api2);
     } else {
         print_message("note: port %d taken again, skipping the recovery step\n", port);
     }
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 struct slow_call {
-    const struct agent_proc *ap;
+    const struct harness_agent *ap;
     int status;
     char error[512];
     double seconds;
@@ -665,12 +468,12 @@ static double now_s(void)
 static void *slow_call_run(void *ud)
 {
     struct slow_call *sc = ud;
-    struct resp r;
+    struct harness_resp r;
     double t0 = now_s();
-    sc->status = http(sc->ap, "GET", "/v1/profiles", VIEWER_HDR, NULL, &r);
+    sc->status = harness_agent_http(sc->ap, "GET", "/v1/profiles", VIEWER_HDR, NULL, &r);
     sc->seconds = now_s() - t0;
     snprintf(sc->error, sizeof sc->error, "%s", error_of(&r));
-    resp_free(&r);
+    harness_resp_free(&r);
     return NULL;
 }
 
@@ -680,8 +483,8 @@ static void test_slow_api_server(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     api.tr_delay_ms = 7000;
     assert_int_equal(agent_start(&ap, api.port, true, NULL), 0);
@@ -691,17 +494,17 @@ static void test_slow_api_server(void **state)
     struct timespec ts = {0, 300 * 1000000L};
     nanosleep(&ts, NULL);
     double t0 = now_s();
-    assert_int_equal(http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
-    resp_free(&r);
-    assert_int_equal(http(&ap, "GET", "/v1/status", "Authorization: Bearer " STATIC_TOKEN, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/status", "Authorization: Bearer " STATIC_TOKEN, NULL, &r), 200);
+    harness_resp_free(&r);
     assert_true(now_s() - t0 < 1.0);
     pthread_join(th, NULL);
     assert_int_equal(sc.status, 401);
     assert_non_null(strstr(sc.error, "TokenReview failed"));
     if (sc.seconds < 4.0 || sc.seconds > 6.9)
         fail_msg("the hanging review took %.1f s (want about 5)", sc.seconds);
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     api_stop(&api);
 }
 
@@ -709,16 +512,16 @@ static void test_sar_error_is_403(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     api.sar_fails = true;
     assert_int_equal(agent_start(&ap, api.port, false, NULL), 0);
-    assert_int_equal(http(&ap, "PUT", "/v1/profiles/k8s-authn", ADMIN_HDR, PROFILE, &r), 403);
+    assert_int_equal(harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", ADMIN_HDR, PROFILE, &r), 403);
     assert_non_null(strstr(error_of(&r), "SubjectAccessReview failed"));
     assert_non_null(strstr(error_of(&r), "etcd is on fire"));
-    resp_free(&r);
-    assert_int_equal(agent_stop(&ap), 0);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     api_stop(&api);
 }
 
@@ -726,43 +529,43 @@ static void test_header_token_and_cache(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     assert_int_equal(agent_start(&ap, api.port, false, NULL), 0);
 
     /* through the pods proxy: Authorization stripped, token in X-Armortop-Authorization */
-    assert_int_equal(http(&ap, "GET", "/v1/containers",
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/containers",
                           "X-Armortop-Authorization: Bearer " VIEWER_TOKEN, NULL, &r),
                      200);
-    resp_free(&r);
+    harness_resp_free(&r);
     int trs, sars;
     api_counts(&api, &trs, &sars);
     assert_int_equal(trs, 1);
     assert_int_equal(sars, 1);
     /* the same again: both answers come from the caches */
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(http(&ap, "GET", "/v1/containers", VIEWER_HDR, NULL, &r), 200);
-        resp_free(&r);
+        assert_int_equal(harness_agent_http(&ap, "GET", "/v1/containers", VIEWER_HDR, NULL, &r), 200);
+        harness_resp_free(&r);
     }
     api_counts(&api, &trs, &sars);
     assert_int_equal(trs, 1);
     assert_int_equal(sars, 1);
     /* a denial is cached too */
-    assert_int_equal(http(&ap, "DELETE", "/v1/profiles/x", VIEWER_HDR, NULL, &r), 403);
-    resp_free(&r);
-    assert_int_equal(http(&ap, "DELETE", "/v1/profiles/x", VIEWER_HDR, NULL, &r), 403);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "DELETE", "/v1/profiles/x", VIEWER_HDR, NULL, &r), 403);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "DELETE", "/v1/profiles/x", VIEWER_HDR, NULL, &r), 403);
+    harness_resp_free(&r);
     api_counts(&api, &trs, &sars);
     assert_int_equal(trs, 1);
     assert_int_equal(sars, 2);
     /* another profile name is another decision */
-    assert_int_equal(http(&ap, "GET", "/v1/profiles/y", VIEWER_HDR, NULL, &r), 404);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles/y", VIEWER_HDR, NULL, &r), 404);
+    harness_resp_free(&r);
     api_counts(&api, &trs, &sars);
     assert_int_equal(sars, 3);
 
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     api_stop(&api);
 }
 
@@ -770,39 +573,39 @@ static void test_static_then_kube_and_audience(void **state)
 {
     (void)state;
     struct fake_api api;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     assert_int_equal(api_start(&api, 0), 0);
     const char *extra[] = {"--authn-audience", "armortop-agent", NULL};
     assert_int_equal(agent_start(&ap, api.port, true, extra), 0);
 
     /* the static token is decided locally: no review at all */
     assert_int_equal(
-        http(&ap, "GET", "/v1/profiles", "Authorization: Bearer " STATIC_TOKEN, NULL, &r), 200);
-    resp_free(&r);
+        harness_agent_http(&ap, "GET", "/v1/profiles", "Authorization: Bearer " STATIC_TOKEN, NULL, &r), 200);
+    harness_resp_free(&r);
     int trs, sars;
     api_counts(&api, &trs, &sars);
     assert_int_equal(trs + sars, 0);
     /* a cluster token goes to the cluster, with the audience */
-    assert_int_equal(http(&ap, "GET", "/v1/profiles", VIEWER_HDR, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", VIEWER_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
     pthread_mutex_lock(&api.lock);
     assert_string_equal(api.last_audience, "armortop-agent");
     pthread_mutex_unlock(&api.lock);
-    assert_int_equal(http(&ap, "GET", "/v1/status", VIEWER_HDR, NULL, &r), 200);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/status", VIEWER_HDR, NULL, &r), 200);
     const cJSON *mode =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r.json, "auth"), "mode");
     assert_string_equal(mode->valuestring, "token+kubernetes");
-    resp_free(&r);
+    harness_resp_free(&r);
     /* both headers: an unknown one in Authorization does not hide a good one in X-Armortop */
-    assert_int_equal(http(&ap, "GET", "/v1/profiles",
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles",
                           "Authorization: Bearer not-a-real-token-000\r\nX-Armortop-Authorization: "
                           "Bearer " VIEWER_TOKEN,
                           NULL, &r),
                      200);
-    resp_free(&r);
+    harness_resp_free(&r);
 
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     api_stop(&api);
 }
 
@@ -852,80 +655,33 @@ static void test_against_sim(void **state)
     free(body);
 
     /* An agent pointed at the sim's kubeconfig. */
-    struct agent_proc ap;
-    memset(&ap, 0, sizeof ap);
-    ap.pid = -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(ap.dir, sizeof ap.dir, "%s/test_agent_authn.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(ap.dir));
-    snprintf(ap.aafs, sizeof ap.aafs, "%s/aafs", ap.dir);
-    snprintf(ap.log, sizeof ap.log, "%s/audit.log", ap.dir);
-    snprintf(ap.proc, sizeof ap.proc, "%s/proc", ap.dir);
-    snprintf(ap.err_path, sizeof ap.err_path, "%s/agent.err", ap.dir);
-    assert_int_equal(aafs_init_fake(ap.aafs), 0);
-    mkdir(ap.proc, 0755);
-    write_file(ap.log, "", 0644);
-    char bin[512];
-    harness_bin("armortop-agent", bin, sizeof bin);
-    const char *argv[] = {
-        bin,     "--node-name", "n1",     "--listen", "127.0.0.1:0",  "--apparmorfs", ap.aafs,
-        "--log", ap.log,        "--proc", ap.proc,    "--kubeconfig", sim.kubeconfig, "-v",
-        NULL};
-    int out[2];
-    assert_int_equal(pipe(out), 0);
-    ap.pid = fork();
-    assert_true(ap.pid >= 0);
-    if (ap.pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion must not leave it running */
-        int efd = open(ap.err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(out[1], 1);
-        if (efd >= 0)
-            dup2(efd, 2);
-        close(out[0]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[512];
-    size_t len = 0;
-    for (time_t deadline = time(NULL) + 15; len < sizeof line - 1 && time(NULL) < deadline;) {
-        struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-        if (poll(&pfd, 1, 500) <= 0)
-            continue;
-        if (read(out[0], line + len, 1) <= 0 || line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(out[0]);
-    if (sscanf(line, "armortop-agent: ready http://127.0.0.1:%d node n1", &ap.port) != 1) {
-        dump_stderr(&ap);
-        fail_msg("no ready line (got \"%s\")", line);
-    }
+    struct harness_agent ap;
+    const struct harness_agent_opts o = {.kubeconfig = sim.kubeconfig, .verbose = true};
+    assert_int_equal(harness_agent_start(&ap, &o), 0);
 
-    struct resp r;
+    struct harness_resp r;
     char hdr[256];
     snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", sim.token);
-    http(&ap, "PUT", "/v1/profiles/k8s-authn", hdr, PROFILE, &r);
+    harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", hdr, PROFILE, &r);
     if (r.status == 401 || r.status == 403)
         fail_msg("sim admin PUT got %d: %s", r.status, r.body);
-    resp_free(&r);
-    assert_int_equal(http(&ap, "GET", "/v1/profiles", hdr, NULL, &r), 200);
-    resp_free(&r);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", hdr, NULL, &r), 200);
+    harness_resp_free(&r);
     assert_int_equal(
-        http(&ap, "GET", "/v1/profiles", "Authorization: Bearer not-a-sim-token-00", NULL, &r),
+        harness_agent_http(&ap, "GET", "/v1/profiles", "Authorization: Bearer not-a-sim-token-00", NULL, &r),
         401);
-    resp_free(&r);
+    harness_resp_free(&r);
     if (has_viewer) {
         snprintf(hdr, sizeof hdr, "X-Armortop-Authorization: Bearer %s", viewer);
-        assert_int_equal(http(&ap, "GET", "/v1/profiles", hdr, NULL, &r), 200);
-        resp_free(&r);
-        assert_int_equal(http(&ap, "PUT", "/v1/profiles/k8s-authn", hdr, PROFILE, &r), 403);
-        resp_free(&r);
+        assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", hdr, NULL, &r), 200);
+        harness_resp_free(&r);
+        assert_int_equal(harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-authn", hdr, PROFILE, &r), 403);
+        harness_resp_free(&r);
     } else {
         print_message("note: the sim's read token was not accepted; viewer checks skipped\n");
     }
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
     harness_sim_stop(&sim);
 }
 

@@ -13,9 +13,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -43,177 +40,15 @@
 #define POD_UID "1f2e3d4c-5b6a-4789-8abc-def012345678"
 #define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-struct agent_proc {
-    pid_t pid;
-    int port;
-    char node[32];
-    char url[64];
-    char dir[256];
-    char aafs[320];
-    char log[320];
-    char proc[320];
-    char tokens[320];
-    char err_path[320];
-};
+#define CGROUP                                                                                     \
+    "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1f2e3d4c_5b6a_4789_"       \
+    "8abc_def012345678.slice/cri-containerd-" CID ".scope\n"
 
-static void write_file(const char *path, const char *text, mode_t mode)
+/* Start an agent for node with the read token (no -v); ring > 0: --ring ring. */
+static int agent_launch(struct harness_agent *ap, const char *node, int ring)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    assert_true(fd >= 0);
-    size_t len = strlen(text);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-}
-
-static void append_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    assert_true(fd >= 0);
-    size_t len = strlen(text);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-}
-
-static void fake_process(const struct agent_proc *ap, int pid, const char *label)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%d", ap->proc, pid);
-    mkdir(p, 0755);
-    snprintf(p, sizeof p, "%s/%d/attr", ap->proc, pid);
-    mkdir(p, 0755);
-    snprintf(p, sizeof p, "%s/%d/attr/apparmor", ap->proc, pid);
-    mkdir(p, 0755);
-    snprintf(p, sizeof p, "%s/%d/attr/apparmor/current", ap->proc, pid);
-    write_file(p, label, 0644);
-    snprintf(p, sizeof p, "%s/%d/comm", ap->proc, pid);
-    write_file(p, "cat\n", 0644);
-    snprintf(p, sizeof p, "%s/%d/status", ap->proc, pid);
-    char status[128];
-    snprintf(status, sizeof status, "Name:\tcat\nTgid:\t%d\nPPid:\t1\n", pid);
-    write_file(p, status, 0644);
-    snprintf(p, sizeof p, "%s/%d/cgroup", ap->proc, pid);
-    write_file(
-        p,
-        "0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1f2e3d4c_5b6a_4789_"
-        "8abc_def012345678.slice/cri-containerd-" CID ".scope\n",
-        0644);
-}
-
-static void dump_stderr(const struct agent_proc *ap)
-{
-    char *err = harness_read_file(ap->err_path, NULL);
-    if (err && *err)
-        fprintf(stderr, "---- armortop-agent %s stderr ----\n%s----\n", ap->node, err);
-    free(err);
-}
-
-/* Create the private dir (unless reuse) and start the agent. extra: more args. */
-static int agent_launch(struct agent_proc *ap, const char *node, bool reuse,
-                        const char *const *extra)
-{
-    if (!reuse) {
-        memset(ap, 0, sizeof *ap);
-        snprintf(ap->node, sizeof ap->node, "%s", node);
-        const char *tmp = getenv("TMPDIR");
-        snprintf(ap->dir, sizeof ap->dir, "%s/test_agent_client.XXXXXX",
-                 tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(ap->dir))
-            return -1;
-        snprintf(ap->aafs, sizeof ap->aafs, "%s/aafs", ap->dir);
-        snprintf(ap->log, sizeof ap->log, "%s/audit.log", ap->dir);
-        snprintf(ap->proc, sizeof ap->proc, "%s/proc", ap->dir);
-        snprintf(ap->tokens, sizeof ap->tokens, "%s/tokens", ap->dir);
-        snprintf(ap->err_path, sizeof ap->err_path, "%s/agent.err", ap->dir);
-        if (aafs_init_fake(ap->aafs) != 0)
-            return -1;
-        mkdir(ap->proc, 0755);
-        write_file(ap->log, "", 0644);
-        write_file(ap->tokens, TOKEN ",read,tester\n", 0600);
-    }
-    ap->pid = -1;
-    char bin[512];
-    harness_bin("armortop-agent", bin, sizeof bin);
-    const char *argv[32] = {
-        bin,     "--node-name", ap->node, "--listen", "127.0.0.1:0",  "--apparmorfs", ap->aafs,
-        "--log", ap->log,       "--proc", ap->proc,   "--token-file", ap->tokens};
-    size_t n = 13;
-    for (size_t i = 0; extra && extra[i] && n < 30; i++)
-        argv[n++] = extra[i];
-    argv[n] = NULL;
-    int out[2];
-    if (pipe(out) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int efd = open(ap->err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        dup2(out[1], 1);
-        if (efd >= 0)
-            dup2(efd, 2);
-        close(out[0]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    ap->pid = pid;
-    char line[512];
-    size_t len = 0;
-    time_t deadline = time(NULL) + 15;
-    while (len < sizeof line - 1 && time(NULL) < deadline) {
-        struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-        if (poll(&pfd, 1, 500) <= 0)
-            continue;
-        ssize_t r = read(out[0], line + len, 1);
-        if (r <= 0 || line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(out[0]);
-    char want[128];
-    snprintf(want, sizeof want, "armortop-agent: ready http://127.0.0.1:%%d node %s", ap->node);
-    if (sscanf(line, want, &ap->port) != 1) {
-        fprintf(stderr, "no ready line (got \"%s\")\n", line);
-        dump_stderr(ap);
-        return -1;
-    }
-    snprintf(ap->url, sizeof ap->url, "http://127.0.0.1:%d", ap->port);
-    return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* SIGTERM (sig 0) or another signal; reap. keep_dir for a restart. */
-static void agent_halt(struct agent_proc *ap, int sig, bool keep_dir)
-{
-    if (ap->pid > 0) {
-        kill(ap->pid, sig ? sig : SIGTERM);
-        int st = 0;
-        for (int i = 0; i < 200; i++) {
-            if (waitpid(ap->pid, &st, WNOHANG) == ap->pid)
-                break;
-            struct timespec ts = {0, 50 * 1000000};
-            nanosleep(&ts, NULL);
-            if (i == 199) {
-                kill(ap->pid, SIGKILL);
-                waitpid(ap->pid, &st, 0);
-            }
-        }
-        if (!sig && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-            dump_stderr(ap);
-        ap->pid = -1;
-    }
-    if (!keep_dir && ap->dir[0]) {
-        nftw(ap->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        ap->dir[0] = '\0';
-    }
+    const struct harness_agent_opts o = {.node = node, .tokens = TOKEN ",read,tester\n", .ring = ring};
+    return harness_agent_start(ap, &o);
 }
 
 static char *avc_line(int seq, const char *profile, int pid)
@@ -230,12 +65,12 @@ static char *avc_line(int seq, const char *profile, int pid)
     return s;
 }
 
-static void append_denials(const struct agent_proc *ap, int first, int count, const char *profile,
+static void append_denials(const struct harness_agent *ap, int first, int count, const char *profile,
                            int pid)
 {
     for (int i = first; i < first + count; i++) {
         char *l = avc_line(i, profile, pid);
-        append_file(ap->log, l);
+        harness_append_file(ap->log, l);
         free(l);
     }
 }
@@ -274,7 +109,7 @@ static const struct agent_node *poll_until_denials(struct agent_client *ac,
     return n;
 }
 
-static void set_endpoint(struct agent_endpoint *ep, const struct agent_proc *ap)
+static void set_endpoint(struct agent_endpoint *ep, const struct harness_agent *ap)
 {
     struct agent_endpoint *e = agent_endpoint_direct_new(ap->node, ap->url);
     agent_endpoint_done(ep);
@@ -287,13 +122,13 @@ static void set_endpoint(struct agent_endpoint *ep, const struct agent_proc *ap)
 static void test_inventory_and_containers(void **state)
 {
     (void)state;
-    struct agent_proc a1, a2;
-    assert_int_equal(agent_launch(&a1, "n1", false, NULL), 0);
-    assert_int_equal(agent_launch(&a2, "n2", false, NULL), 0);
+    struct harness_agent a1, a2;
+    assert_int_equal(agent_launch(&a1, "n1", 0), 0);
+    assert_int_equal(agent_launch(&a2, "n2", 0), 0);
     assert_int_equal(aafs_write_fake_profile(a1.aafs, "k8s-a", "enforce", HASH_A), 0);
     assert_int_equal(aafs_write_fake_profile(a1.aafs, "k8s-b", "complain", HASH_B), 0);
     assert_int_equal(aafs_write_fake_profile(a2.aafs, "k8s-a", "enforce", HASH_B), 0);
-    fake_process(&a1, 4242, "k8s-a (enforce)\n");
+    harness_fake_process(a1.proc, 4242, "k8s-a (enforce)\n", CGROUP, "cat");
 
     struct agent_endpoint eps[3] = {{0}};
     set_endpoint(&eps[0], &a1);
@@ -366,16 +201,16 @@ static void test_inventory_and_containers(void **state)
     agent_client_free(&ac);
     for (size_t i = 0; i < 3; i++)
         agent_endpoint_done(&eps[i]);
-    agent_halt(&a1, 0, false);
-    agent_halt(&a2, 0, false);
+    harness_agent_stop(&a1);
+    harness_agent_stop(&a2);
 }
 
 static void test_denial_cursor(void **state)
 {
     (void)state;
-    struct agent_proc a;
-    assert_int_equal(agent_launch(&a, "n1", false, NULL), 0);
-    fake_process(&a, 4242, "k8s-a (enforce)\n");
+    struct harness_agent a;
+    assert_int_equal(agent_launch(&a, "n1", 0), 0);
+    harness_fake_process(a.proc, 4242, "k8s-a (enforce)\n", CGROUP, "cat");
     struct agent_endpoint ep = {0};
     set_endpoint(&ep, &a);
     struct agent_client *ac = client_new(TOKEN, 0);
@@ -432,15 +267,14 @@ static void test_denial_cursor(void **state)
     agent_fleet_free(&fleet);
     agent_client_free(&ac);
     agent_endpoint_done(&ep);
-    agent_halt(&a, 0, false);
+    harness_agent_stop(&a);
 }
 
 static void test_dropped_and_ring(void **state)
 {
     (void)state;
-    struct agent_proc a;
-    const char *extra[] = {"--ring", "4", NULL};
-    assert_int_equal(agent_launch(&a, "n1", false, extra), 0);
+    struct harness_agent a;
+    assert_int_equal(agent_launch(&a, "n1", 4), 0);
     struct agent_endpoint ep = {0};
     set_endpoint(&ep, &a);
     struct agent_client *ac = client_new(TOKEN, 0);
@@ -477,14 +311,14 @@ static void test_dropped_and_ring(void **state)
     agent_fleet_free(&fleet);
     agent_client_free(&ac);
     agent_endpoint_done(&ep);
-    agent_halt(&a, 0, false);
+    harness_agent_stop(&a);
 }
 
 static void test_agent_restart(void **state)
 {
     (void)state;
-    struct agent_proc a;
-    assert_int_equal(agent_launch(&a, "n1", false, NULL), 0);
+    struct harness_agent a;
+    assert_int_equal(agent_launch(&a, "n1", 0), 0);
     struct agent_endpoint ep = {0};
     set_endpoint(&ep, &a);
     struct agent_client *ac = client_new(TOKEN, 0);
@@ -495,9 +329,9 @@ static void test_agent_restart(void **state)
     assert_int_equal(n->restart_count, 0);
 
     /* 1) the restarted agent's head (1) is below our cursor (3): it says reset */
-    agent_halt(&a, 0, true);
-    write_file(a.log, "", 0644);
-    assert_int_equal(agent_launch(&a, "n1", true, NULL), 0);
+    harness_agent_halt(&a, SIGTERM, true);
+    harness_write_file(a.log, "", 0644);
+    assert_int_equal(harness_agent_launch(&a, NULL), 0);
     set_endpoint(&ep, &a);
     append_denials(&a, 11, 1, "k8s-a", 99999);
     n = poll_until_denials(ac, &ep, fleet, 4);
@@ -510,9 +344,9 @@ static void test_agent_restart(void **state)
     /* 2) restarted with more records than our cursor: only the start time
      * (now - uptime_s) tells; every record of the new run is read */
     sleep(3);
-    agent_halt(&a, 0, true);
-    write_file(a.log, "", 0644);
-    assert_int_equal(agent_launch(&a, "n1", true, NULL), 0);
+    harness_agent_halt(&a, SIGTERM, true);
+    harness_write_file(a.log, "", 0644);
+    assert_int_equal(harness_agent_launch(&a, NULL), 0);
     set_endpoint(&ep, &a);
     append_denials(&a, 21, 3, "k8s-a", 99999);
     /* wait for the agent to read them, so one poll sees all three */
@@ -536,15 +370,15 @@ static void test_agent_restart(void **state)
     agent_fleet_free(&fleet);
     agent_client_free(&ac);
     agent_endpoint_done(&ep);
-    agent_halt(&a, 0, false);
+    harness_agent_stop(&a);
 }
 
 static void test_killed_stale_and_unauthorized(void **state)
 {
     (void)state;
-    struct agent_proc a, b;
-    assert_int_equal(agent_launch(&a, "n1", false, NULL), 0);
-    assert_int_equal(agent_launch(&b, "n2", false, NULL), 0);
+    struct harness_agent a, b;
+    assert_int_equal(agent_launch(&a, "n1", 0), 0);
+    assert_int_equal(agent_launch(&b, "n2", 0), 0);
     assert_int_equal(aafs_write_fake_profile(a.aafs, "k8s-a", "enforce", HASH_A), 0);
     struct agent_endpoint eps[2] = {{0}};
     set_endpoint(&eps[0], &a);
@@ -555,7 +389,7 @@ static void test_killed_stale_and_unauthorized(void **state)
     assert_int_equal(agent_poll_all(ac, eps, 2, NULL, 500, fleet, &err), 0);
     assert_int_equal(agent_fleet_find(fleet, "n1")->state, AGENT_STATE_OK);
 
-    agent_halt(&a, SIGKILL, true);
+    harness_agent_halt(&a, SIGKILL, true);
     assert_int_equal(agent_poll_all(ac, eps, 2, NULL, 600, fleet, &err), 0);
     const struct agent_node *n1 = agent_fleet_find(fleet, "n1");
     assert_int_equal(n1->state, AGENT_STATE_STALE);
@@ -591,21 +425,21 @@ static void test_killed_stale_and_unauthorized(void **state)
     agent_client_free(&ac);
     agent_endpoint_done(&eps[0]);
     agent_endpoint_done(&eps[1]);
-    agent_halt(&a, 0, false);
-    agent_halt(&b, 0, false);
+    harness_agent_stop(&a);
+    harness_agent_stop(&b);
 }
 
 static void test_parallel_bounded(void **state)
 {
     (void)state;
     enum { N = 3 };
-    struct agent_proc a[N];
+    struct harness_agent a[N];
     struct agent_endpoint eps[N + 2];
     memset(eps, 0, sizeof eps);
     for (int i = 0; i < N; i++) {
         char name[16];
         snprintf(name, sizeof name, "p%d", i);
-        assert_int_equal(agent_launch(&a[i], name, false, NULL), 0);
+        assert_int_equal(agent_launch(&a[i], name, 0), 0);
         set_endpoint(&eps[i], &a[i]);
     }
     /* two closed ports: unreachable, and they must not hold the others up */
@@ -629,7 +463,7 @@ static void test_parallel_bounded(void **state)
     for (int i = 0; i < N + 2; i++)
         agent_endpoint_done(&eps[i]);
     for (int i = 0; i < N; i++)
-        agent_halt(&a[i], 0, false);
+        harness_agent_stop(&a[i]);
 }
 
 /* ---- through armortop-sim's pods proxy ---- */

@@ -15,13 +15,10 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
-#include <ftw.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -33,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -56,35 +52,11 @@
 static const char *const READ_HDR = "Authorization: Bearer " READ_TOKEN;
 static const char *const ADMIN_HDR = "Authorization: Bearer " ADMIN_TOKEN;
 
-struct agent_proc {
-    pid_t pid;
-    int port;
-    bool is_tls;
-    char dir[256];
-    char aafs[320];
-    char log[320];
-    char proc[320];
-    char tokens[320];
-    char err_path[320];
+/* The standard agent: read and admin tokens, -v. */
+static const struct harness_agent_opts AGENT = {
+    .tokens = READ_TOKEN ",read,tester-read\n" ADMIN_TOKEN ",admin,tester-admin\n",
+    .verbose = true,
 };
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    assert_true(fd >= 0);
-    size_t len = strlen(text);
-    assert_int_equal(write(fd, text, len), (ssize_t)len);
-    close(fd);
-}
-
-static void dump_stderr(const struct agent_proc *ap)
-{
-    char *err = harness_read_file(ap->err_path, NULL);
-    if (err && *err)
-        fprintf(stderr, "---- armortop-agent stderr ----\n%s-------------------------------\n",
-                err);
-    free(err);
-}
 
 static void sleep_ms(long ms)
 {
@@ -99,223 +71,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Make the private dir (fake apparmorfs, tokens, log, /proc). */
-static int agent_prepare(struct agent_proc *ap)
-{
-    memset(ap, 0, sizeof *ap);
-    ap->pid = -1;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(ap->dir, sizeof ap->dir, "%s/test_security.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(ap->dir))
-        return -1;
-    snprintf(ap->aafs, sizeof ap->aafs, "%s/aafs", ap->dir);
-    snprintf(ap->log, sizeof ap->log, "%s/audit.log", ap->dir);
-    snprintf(ap->proc, sizeof ap->proc, "%s/proc", ap->dir);
-    snprintf(ap->tokens, sizeof ap->tokens, "%s/tokens", ap->dir);
-    snprintf(ap->err_path, sizeof ap->err_path, "%s/agent.err", ap->dir);
-    if (aafs_init_fake(ap->aafs) != 0)
-        return -1;
-    mkdir(ap->proc, 0755);
-    write_file(ap->log, "", 0644);
-    write_file(ap->tokens, READ_TOKEN ",read,tester-read\n" ADMIN_TOKEN ",admin,tester-admin\n",
-               0600);
-    return 0;
-}
-
-/* Start the agent on a prepared dir with the standard arguments plus extra. */
-static int agent_launch(struct agent_proc *ap, const char *const *extra)
-{
-    char bin[512];
-    harness_bin("armortop-agent", bin, sizeof bin);
-    const char *argv[40] = {
-        bin,     "--node-name", "n1",     "--listen", "127.0.0.1:0",  "--apparmorfs", ap->aafs,
-        "--log", ap->log,       "--proc", ap->proc,   "--token-file", ap->tokens,     "-v"};
-    size_t n = 14;
-    for (size_t i = 0; extra && extra[i] && n < 38; i++)
-        argv[n++] = extra[i];
-    argv[n] = NULL;
-    int out[2];
-    if (pipe(out) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int efd = open(ap->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(out[1], 1);
-        if (efd >= 0)
-            dup2(efd, 2);
-        close(out[0]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    ap->pid = pid;
-    char line[512];
-    size_t len = 0;
-    time_t deadline = time(NULL) + 15;
-    while (len < sizeof line - 1 && time(NULL) < deadline) {
-        struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-        if (poll(&pfd, 1, 500) <= 0)
-            continue;
-        ssize_t r = read(out[0], line + len, 1);
-        if (r <= 0 || line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    close(out[0]);
-    if (sscanf(line, "armortop-agent: ready http://127.0.0.1:%d", &ap->port) == 1)
-        return 0;
-    if (sscanf(line, "armortop-agent: ready https://127.0.0.1:%d", &ap->port) == 1) {
-        ap->is_tls = true;
-        return 0;
-    }
-    fprintf(stderr, "no ready line (got \"%s\")\n", line);
-    dump_stderr(ap);
-    return -1;
-}
-
-static int agent_start(struct agent_proc *ap, const char *const *extra)
-{
-    if (agent_prepare(ap) != 0)
-        return -1;
-    return agent_launch(ap, extra);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* SIGTERM, expect exit 0 within 10 s, remove the dir. Returns the exit status. */
-static int agent_stop(struct agent_proc *ap)
-{
-    int code = -1;
-    if (ap->pid > 0) {
-        kill(ap->pid, SIGTERM);
-        int st = 0;
-        for (int i = 0; i < 200; i++) {
-            if (waitpid(ap->pid, &st, WNOHANG) == ap->pid) {
-                code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-                break;
-            }
-            sleep_ms(50);
-        }
-        if (code < 0) {
-            kill(ap->pid, SIGKILL);
-            waitpid(ap->pid, NULL, 0);
-            code = 999;
-        }
-        if (code != 0)
-            dump_stderr(ap);
-        ap->pid = -1;
-    }
-    if (ap->dir[0])
-        nftw(ap->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    ap->dir[0] = '\0';
-    return code;
-}
-
-struct resp {
-    int status;
-    char *body;
-    cJSON *json;
-};
-
-static void resp_free(struct resp *r)
-{
-    free(r->body);
-    cJSON_Delete(r->json);
-    memset(r, 0, sizeof *r);
-}
-
-static int connect_port(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* Send head (and body) on a fresh connection, read the whole answer (timeout_ms without data ends
- * it). */
-static int http_raw(int port, const char *head, const char *body, size_t body_len, int timeout_ms,
-                    struct resp *res)
-{
-    memset(res, 0, sizeof *res);
-    res->status = -1;
-    int fd = connect_port(port);
-    if (fd < 0)
-        return -1;
-    size_t hl = strlen(head);
-    if (write(fd, head, hl) != (ssize_t)hl) {
-        close(fd);
-        return -1;
-    }
-    for (size_t off = 0; body && off < body_len;) {
-        ssize_t w = write(fd, body + off, body_len - off);
-        if (w <= 0)
-            break; /* the agent may answer and close early (413) */
-        off += (size_t)w;
-    }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, timeout_ms) <= 0)
-            break;
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        ssize_t r = read(fd, buf + len, cap - len - 1);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    close(fd);
-    if (!buf)
-        return -1;
-    buf[len] = '\0';
-    char *b = buf;
-    while (strncmp(b, "HTTP/1.1 100", 12) == 0) {
-        char *e = strstr(b, "\r\n\r\n");
-        if (!e)
-            break;
-        b = e + 4;
-    }
-    sscanf(b, "HTTP/1.%*d %d", &res->status);
-    char *e = strstr(b, "\r\n\r\n");
-    res->body = strdup(e ? e + 4 : "");
-    res->json = cJSON_Parse(res->body);
-    free(buf);
-    return res->status;
-}
-
-/* One request; hdr: one extra header line or NULL; body may be NULL. */
-static int http(const struct agent_proc *ap, const char *method, const char *path, const char *hdr,
-                const char *body, struct resp *res)
-{
-    char head[4096];
-    size_t blen = body ? strlen(body) : 0;
-    snprintf(head, sizeof head,
-             "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s%sContent-Length: %zu\r\n"
-             "Connection: close\r\n\r\n",
-             method, path, ap->port, hdr ? hdr : "", hdr ? "\r\n" : "", blen);
-    return http_raw(ap->port, head, body, blen, 30000, res);
-}
-
 static bool have_parser(void)
 {
     if (access(PARSER, X_OK) != 0 || access(FEATURES, R_OK) != 0) {
@@ -326,7 +81,7 @@ static bool have_parser(void)
 }
 
 /* What a mutation would touch in the fake apparmorfs, as one string. */
-static char *aafs_state(const struct agent_proc *ap)
+static char *aafs_state(const struct harness_agent *ap)
 {
     static const char *const files[] = {"profiles", ".replace", ".remove", ".load", "revision"};
     char *all = strdup("");
@@ -354,11 +109,11 @@ static const char *const TEST_PROFILE =
 static void test_agent_mutations_need_admin(void **state)
 {
     (void)state;
-    struct agent_proc ap;
-    struct resp r;
-    assert_int_equal(agent_prepare(&ap), 0);
+    struct harness_agent ap;
+    struct harness_resp r;
+    assert_int_equal(harness_agent_prepare(&ap, &AGENT), 0);
     assert_int_equal(aafs_write_fake_profile(ap.aafs, "k8s-sec", "enforce", NULL), 0);
-    assert_int_equal(agent_launch(&ap, NULL), 0);
+    assert_int_equal(harness_agent_launch(&ap, &AGENT), 0);
     char *before = aafs_state(&ap);
 
     static const struct {
@@ -382,36 +137,36 @@ static void test_agent_mutations_need_admin(void **state)
     };
     for (size_t m = 0; m < sizeof muts / sizeof muts[0]; m++)
         for (size_t w = 0; w < sizeof who / sizeof who[0]; w++) {
-            int st = http(&ap, muts[m].method, muts[m].path, who[w].hdr, muts[m].body, &r);
+            int st = harness_agent_http(&ap, muts[m].method, muts[m].path, who[w].hdr, muts[m].body, &r);
             if (st != who[w].want)
                 fprintf(stderr, "%s %s with %s: %d %s\n", muts[m].method, muts[m].path,
                         who[w].hdr ? who[w].hdr : "(none)", st, r.body ? r.body : "");
             assert_int_equal(st, who[w].want);
-            resp_free(&r);
+            harness_resp_free(&r);
         }
     /* Unknown methods on a profile are not a way around the check either. */
-    assert_true(http(&ap, "PATCH", "/v1/profiles/k8s-sec", READ_HDR, "x", &r) >= 400);
-    resp_free(&r);
+    assert_true(harness_agent_http(&ap, "PATCH", "/v1/profiles/k8s-sec", READ_HDR, "x", &r) >= 400);
+    harness_resp_free(&r);
 
     char *after = aafs_state(&ap);
     assert_string_equal(before, after);
     free(after);
 
     /* Reads work with the read token; the admin token may change things. */
-    assert_int_equal(http(&ap, "GET", "/v1/profiles/k8s-sec", READ_HDR, NULL, &r), 200);
-    resp_free(&r);
-    assert_int_equal(http(&ap, "DELETE", "/v1/profiles/k8s-sec", ADMIN_HDR, NULL, &r), 200);
-    resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles/k8s-sec", READ_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "DELETE", "/v1/profiles/k8s-sec", ADMIN_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
     after = aafs_state(&ap);
     assert_string_not_equal(before, after);
     free(after);
     free(before);
 
-    assert_int_equal(http(&ap, "GET", "/metrics", READ_HDR, NULL, &r), 200);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/metrics", READ_HDR, NULL, &r), 200);
     assert_non_null(
         strstr(r.body, "armortop_agent_http_requests_by_method_total{method=\"PUT\"} 6"));
-    resp_free(&r);
-    assert_int_equal(agent_stop(&ap), 0);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 /* ---- agent: names, bodies ------------------------------------------------ */
@@ -419,9 +174,9 @@ static void test_agent_mutations_need_admin(void **state)
 static void test_agent_bad_names(void **state)
 {
     (void)state;
-    struct agent_proc ap;
-    struct resp r;
-    assert_int_equal(agent_start(&ap, NULL), 0);
+    struct harness_agent ap;
+    struct harness_resp r;
+    assert_int_equal(harness_agent_start(&ap, &AGENT), 0);
     char *before = aafs_state(&ap);
     char longname[400];
     memcpy(longname, "/v1/profiles/", 13);
@@ -442,35 +197,35 @@ static void test_agent_bad_names(void **state)
         longname,
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        int st = http(&ap, "PUT", paths[i], ADMIN_HDR, TEST_PROFILE, &r);
+        int st = harness_agent_http(&ap, "PUT", paths[i], ADMIN_HDR, TEST_PROFILE, &r);
         if (st != 400)
             fprintf(stderr, "PUT %s: %d %s\n", paths[i], st, r.body ? r.body : "");
         assert_int_equal(st, 400);
         /* The diagnostic never carries the raw control characters back. */
         for (const char *c = r.body; *c; c++)
             assert_true((unsigned char)*c >= 0x20 || *c == '\n');
-        resp_free(&r);
-        st = http(&ap, "GET", paths[i], READ_HDR, NULL, &r);
+        harness_resp_free(&r);
+        st = harness_agent_http(&ap, "GET", paths[i], READ_HDR, NULL, &r);
         assert_int_equal(st, 400);
-        resp_free(&r);
-        st = http(&ap, "DELETE", paths[i], ADMIN_HDR, NULL, &r);
+        harness_resp_free(&r);
+        st = harness_agent_http(&ap, "DELETE", paths[i], ADMIN_HDR, NULL, &r);
         assert_int_equal(st, 400);
-        resp_free(&r);
+        harness_resp_free(&r);
     }
     char *after = aafs_state(&ap);
     assert_string_equal(before, after);
     free(before);
     free(after);
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 static void test_agent_oversized_body(void **state)
 {
     (void)state;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     signal(SIGPIPE, SIG_IGN);
-    assert_int_equal(agent_start(&ap, NULL), 0);
+    assert_int_equal(harness_agent_start(&ap, &AGENT), 0);
     char *before = aafs_state(&ap);
     char head[512];
     /* Announced: refused from the headers. */
@@ -478,8 +233,8 @@ static void test_agent_oversized_body(void **state)
              "PUT /v1/profiles/k8s-sec HTTP/1.1\r\nHost: x\r\n%s\r\nContent-Length: %d\r\n"
              "Expect: 100-continue\r\nConnection: close\r\n\r\n",
              ADMIN_HDR, 2 * 1024 * 1024);
-    assert_int_equal(http_raw(ap.port, head, NULL, 0, 10000, &r), 413);
-    resp_free(&r);
+    assert_int_equal(harness_http_raw(ap.port, head, NULL, 0, 10000, &r), 413);
+    harness_resp_free(&r);
     /* Chunked, so no length is known up front: cut off once past 1 MiB. */
     size_t chunk = 64 * 1024, total = 0;
     size_t cap = 20 * (chunk + 32);
@@ -500,24 +255,24 @@ static void test_agent_oversized_body(void **state)
              "PUT /v1/profiles/k8s-sec HTTP/1.1\r\nHost: x\r\n%s\r\nTransfer-Encoding: chunked\r\n"
              "Connection: close\r\n\r\n",
              ADMIN_HDR);
-    assert_int_equal(http_raw(ap.port, head, body, bl, 30000, &r), 413);
-    resp_free(&r);
+    assert_int_equal(harness_http_raw(ap.port, head, body, bl, 30000, &r), 413);
+    harness_resp_free(&r);
     free(body);
     /* A NUL inside the text. */
     snprintf(head, sizeof head,
              "PUT /v1/profiles/k8s-sec HTTP/1.1\r\nHost: x\r\n%s\r\nContent-Length: 12\r\n"
              "Connection: close\r\n\r\n",
              ADMIN_HDR);
-    assert_int_equal(http_raw(ap.port, head, "profile\0x {}", 12, 10000, &r), 400);
-    resp_free(&r);
+    assert_int_equal(harness_http_raw(ap.port, head, "profile\0x {}", 12, 10000, &r), 400);
+    harness_resp_free(&r);
     char *after = aafs_state(&ap);
     assert_string_equal(before, after);
     free(before);
     free(after);
     /* Still healthy. */
-    assert_int_equal(http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
-    resp_free(&r);
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 /* ---- agent: slow clients ------------------------------------------------- */
@@ -527,15 +282,15 @@ static void test_agent_oversized_body(void **state)
 static void test_agent_slowloris(void **state)
 {
     (void)state;
-    struct agent_proc ap;
-    struct resp r;
+    struct harness_agent ap;
+    struct harness_resp r;
     signal(SIGPIPE, SIG_IGN);
-    assert_int_equal(agent_start(&ap, NULL), 0);
+    assert_int_equal(harness_agent_start(&ap, &AGENT), 0);
     int fds[SLOW_CLIENTS];
     static const char partial[] =
         "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ";
     for (int i = 0; i < SLOW_CLIENTS; i++) {
-        fds[i] = connect_port(ap.port);
+        fds[i] = harness_connect_loopback(ap.port);
         assert_true(fds[i] >= 0);
     }
     /* Headers byte by byte, one byte per connection every 100 ms, for 3 s; a fresh client is
@@ -548,9 +303,9 @@ static void test_agent_slowloris(void **state)
                 (void)!write(fds[i], partial + sent, 1);
         sent++;
         double t0 = now_s();
-        assert_int_equal(http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
+        assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
         double dt = now_s() - t0;
-        resp_free(&r);
+        harness_resp_free(&r);
         if (dt >= 1.0)
             fprintf(stderr, "fresh /healthz took %.2f s\n", dt);
         assert_true(dt < 1.0);
@@ -581,9 +336,9 @@ static void test_agent_slowloris(void **state)
         if (fds[i] >= 0)
             close(fds[i]);
     assert_int_equal(open_count, 0);
-    assert_int_equal(http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
-    resp_free(&r);
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 /* ---- agent: concurrent PUTs ---------------------------------------------- */
@@ -591,7 +346,7 @@ static void test_agent_slowloris(void **state)
 #define PUT_THREADS 8
 
 struct put_job {
-    const struct agent_proc *ap;
+    const struct harness_agent *ap;
     int index;
     int status;
 };
@@ -603,9 +358,9 @@ static void *put_thread(void *arg)
     snprintf(text, sizeof text,
              "profile k8s-sec flags=(attach_disconnected) {\n  # writer %d\n  file,\n}\n",
              j->index);
-    struct resp r;
-    j->status = http(j->ap, "PUT", "/v1/profiles/k8s-sec", ADMIN_HDR, text, &r);
-    resp_free(&r);
+    struct harness_resp r;
+    j->status = harness_agent_http(j->ap, "PUT", "/v1/profiles/k8s-sec", ADMIN_HDR, text, &r);
+    harness_resp_free(&r);
     return NULL;
 }
 
@@ -614,12 +369,12 @@ static void test_agent_concurrent_puts(void **state)
     (void)state;
     if (!have_parser())
         skip();
-    struct agent_proc ap;
-    struct resp r;
-    assert_int_equal(agent_prepare(&ap), 0);
+    struct harness_agent ap;
+    struct harness_resp r;
+    assert_int_equal(harness_agent_prepare(&ap, &AGENT), 0);
     /* Play the kernel: the profile is listed, so GET shows the kept source. */
     assert_int_equal(aafs_write_fake_profile(ap.aafs, "k8s-sec", "enforce", NULL), 0);
-    assert_int_equal(agent_launch(&ap, NULL), 0);
+    assert_int_equal(harness_agent_launch(&ap, &AGENT), 0);
     pthread_t th[PUT_THREADS];
     struct put_job jobs[PUT_THREADS];
     for (int i = 0; i < PUT_THREADS; i++) {
@@ -636,7 +391,7 @@ static void test_agent_concurrent_puts(void **state)
     }
     assert_true(ok >= 1);
     /* The kept source is exactly one of the texts sent, whole. */
-    assert_int_equal(http(&ap, "GET", "/v1/profiles/k8s-sec", READ_HDR, NULL, &r), 200);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles/k8s-sec", READ_HDR, NULL, &r), 200);
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(r.json, "source");
     if (cJSON_IsString(src)) {
         int writer = -1;
@@ -648,15 +403,15 @@ static void test_agent_concurrent_puts(void **state)
         assert_int_equal(jobs[writer].status, 200);
         assert_non_null(strstr(src->valuestring, "  file,\n}\n"));
     }
-    resp_free(&r);
-    assert_int_equal(http(&ap, "GET", "/metrics", READ_HDR, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/metrics", READ_HDR, NULL, &r), 200);
     char want[128];
     snprintf(want, sizeof want, "armortop_agent_changes_total %d\n", ok);
     if (!strstr(r.body, want))
         fprintf(stderr, "metrics:\n%s\n", r.body);
     assert_non_null(strstr(r.body, want));
-    resp_free(&r);
-    assert_int_equal(agent_stop(&ap), 0);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 /* ---- agent: includes outside the policy directory ---------------------------- */
@@ -664,12 +419,12 @@ static void test_agent_concurrent_puts(void **state)
 static void test_agent_include_escape(void **state)
 {
     (void)state;
-    struct agent_proc ap;
-    struct resp r;
-    assert_int_equal(agent_start(&ap, NULL), 0);
+    struct harness_agent ap;
+    struct harness_resp r;
+    assert_int_equal(harness_agent_start(&ap, &AGENT), 0);
     char secret[400];
     snprintf(secret, sizeof secret, "%s/secret", ap.dir);
-    write_file(secret, SECRET_MARKER ":x:0:0::/root:/bin/sh\n", 0600);
+    harness_write_file(secret, SECRET_MARKER ":x:0:0::/root:/bin/sh\n", 0600);
     char *before = aafs_state(&ap);
     char inc[600];
     char texts[8][700];
@@ -686,7 +441,7 @@ static void test_agent_include_escape(void **state)
     snprintf(inc, sizeof inc, "#include \"%s\"", secret);
     for (size_t i = 0; i < sizeof includes / sizeof includes[0]; i++) {
         snprintf(texts[i], sizeof texts[i], "profile k8s-sec {\n  %s\n  file,\n}\n", includes[i]);
-        int st = http(&ap, "PUT", "/v1/profiles/k8s-sec", ADMIN_HDR, texts[i], &r);
+        int st = harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-sec", ADMIN_HDR, texts[i], &r);
         if (st != 400)
             fprintf(stderr, "include %s: %d %s\n", includes[i], st, r.body ? r.body : "");
         assert_int_equal(st, 400);
@@ -694,7 +449,7 @@ static void test_agent_include_escape(void **state)
         assert_null(strstr(r.body, "root:"));
         /* Refused before apparmor_parser ran: no parser diagnostics. */
         assert_null(strstr(r.body, "diagnostics"));
-        resp_free(&r);
+        harness_resp_free(&r);
     }
     char *after = aafs_state(&ap);
     assert_string_equal(before, after);
@@ -710,14 +465,14 @@ static void test_agent_include_escape(void **state)
             "  #include <abstractions/base>\n  file,\n}\n";
         if (access("/etc/apparmor.d/tunables/global", R_OK) == 0 &&
             access("/etc/apparmor.d/abstractions/base", R_OK) == 0) {
-            int st = http(&ap, "PUT", "/v1/profiles/k8s-sec", ADMIN_HDR, ok, &r);
+            int st = harness_agent_http(&ap, "PUT", "/v1/profiles/k8s-sec", ADMIN_HDR, ok, &r);
             if (st != 200)
                 fprintf(stderr, "allowed includes: %d %s\n", st, r.body);
             assert_int_equal(st, 200);
-            resp_free(&r);
+            harness_resp_free(&r);
         }
     }
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 /* ---- agent: TLS ------------------------------------------------------------ */
@@ -744,8 +499,8 @@ static int make_ca_and_cert(const char *dir, const char *prefix)
     snprintf(cacert, sizeof cacert, "%s/%s-ca.crt", dir, prefix);
     snprintf(key, sizeof key, "%s/%s.key", dir, prefix);
     snprintf(cert, sizeof cert, "%s/%s.crt", dir, prefix);
-    write_file(tmpl, "cn = \"test CA\"\nca\ncert_signing_key\nexpiration_days = 2\n", 0600);
-    write_file(stmpl,
+    harness_write_file(tmpl, "cn = \"test CA\"\nca\ncert_signing_key\nexpiration_days = 2\n", 0600);
+    harness_write_file(stmpl,
                "cn = \"127.0.0.1\"\nip_address = \"127.0.0.1\"\ntls_www_server\nsigning_key\n"
                "encryption_key\nexpiration_days = 2\n",
                0600);
@@ -810,8 +565,8 @@ static void test_agent_tls_wrong_ca(void **state)
         print_message("SKIP: needs certtool (Debian package gnutls-bin)\n");
         skip();
     }
-    struct agent_proc ap;
-    assert_int_equal(agent_prepare(&ap), 0);
+    struct harness_agent ap;
+    assert_int_equal(harness_agent_prepare(&ap, &AGENT), 0);
     assert_int_equal(make_ca_and_cert(ap.dir, "good"), 0);
     assert_int_equal(make_ca_and_cert(ap.dir, "other"), 0);
     char cert[512], key[512], good_ca[512], other_ca[512];
@@ -819,8 +574,10 @@ static void test_agent_tls_wrong_ca(void **state)
     snprintf(key, sizeof key, "%s/good.key", ap.dir);
     snprintf(good_ca, sizeof good_ca, "%s/good-ca.crt", ap.dir);
     snprintf(other_ca, sizeof other_ca, "%s/other-ca.crt", ap.dir);
-    const char *extra[] = {"--tls-cert", cert, "--tls-key", key, NULL};
-    assert_int_equal(agent_launch(&ap, extra), 0);
+    struct harness_agent_opts o = AGENT;
+    o.tls_cert = cert;
+    o.tls_key = key;
+    assert_int_equal(harness_agent_launch(&ap, &o), 0);
     assert_true(ap.is_tls);
     long status = 0;
     CURLcode rc = tls_get(ap.port, other_ca, &status);
@@ -834,12 +591,12 @@ static void test_agent_tls_wrong_ca(void **state)
     assert_int_equal(rc, CURLE_OK);
     assert_int_equal(status, 200);
     /* Plain HTTP to the TLS port gets nothing useful. */
-    struct resp r;
+    struct harness_resp r;
     char head[128];
     snprintf(head, sizeof head, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    assert_int_not_equal(http_raw(ap.port, head, NULL, 0, 3000, &r), 200);
-    resp_free(&r);
-    assert_int_equal(agent_stop(&ap), 0);
+    assert_int_not_equal(harness_http_raw(ap.port, head, NULL, 0, 3000, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
 /* ---- TUI: terminal injection --------------------------------------------------- */
@@ -913,7 +670,7 @@ static void test_tui_hostile_denial_rendered_harmless(void **state)
                           "--denial-rate", "0", "--state-dir", state_dir, NULL};
     struct harness_sim sim;
     if (harness_sim_start(&sim, args) != 0) {
-        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        harness_remove_tree(dir);
         fail_msg("cannot start armortop-sim with an agent");
     }
     /* A pid of a container process on node-001 (its fake /proc). */
@@ -1013,7 +770,7 @@ static void test_tui_hostile_denial_rendered_harmless(void **state)
         harness_result_free(&r);
     }
     harness_sim_stop(&sim);
-    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    harness_remove_tree(dir);
     assert_true(ran);
     assert_true(screens_ok);
     assert_true(json_ok);
@@ -1046,8 +803,8 @@ static long agents_mutating_requests(const struct harness_sim *sim, int *agents)
                  "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                  "Connection: close\r\n\r\n",
                  sim->token);
-        struct resp r;
-        assert_int_equal(http_raw(port, head, NULL, 0, 10000, &r), 200);
+        struct harness_resp r;
+        assert_int_equal(harness_http_raw(port, head, NULL, 0, 10000, &r), 200);
         const char *g =
             strstr(r.body, "armortop_agent_http_requests_by_method_total{method=\"GET\"} ");
         if (g)
@@ -1063,7 +820,7 @@ static long agents_mutating_requests(const struct harness_sim *sim, int *agents)
             assert_non_null(p);
             total += atol(p + strlen(key));
         }
-        resp_free(&r);
+        harness_resp_free(&r);
         (*agents)++;
     }
     cJSON_Delete(j);
@@ -1144,7 +901,7 @@ static void test_tui_kiosk_readonly_never_mutate(void **state)
     assert_int_equal(agents_mutating_requests(&sim, &agents), 0);
     if (agents == 0) {
         harness_sim_stop(&sim);
-        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        harness_remove_tree(dir);
         print_message("SKIP: armortop-sim started no agent\n");
         skip();
     }
@@ -1153,7 +910,7 @@ static void test_tui_kiosk_readonly_never_mutate(void **state)
     bool ro_ran = drive_every_key(&sim, "--readonly", dir);
     long after_ro = agents_mutating_requests(&sim, &agents);
     harness_sim_stop(&sim);
-    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    harness_remove_tree(dir);
     assert_true(kiosk_ran);
     assert_int_equal(after_kiosk, 0);
     assert_true(ro_ran);
