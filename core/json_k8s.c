@@ -811,6 +811,8 @@ static const char *skip_value(const char *p, const char *end)
  * are none (or the text around one is not what valid JSON has). */
 static char *strip_managed_fields(const char *body, size_t len, size_t *out_len)
 {
+    if (!body || len < sizeof MF_KEY - 1)
+        return NULL; /* nothing to strip (and memmem wants a valid pointer) */
     const char *end = body + len, *from = body, *p = body;
     char *out = NULL;
     size_t n = 0;
