@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void layout_compute(int rows, int cols, struct layout *out)
+static void compute(int rows, int cols, bool is_kiosk, struct layout *out)
 {
     memset(out, 0, sizeof *out);
     rows = rows < 0 ? 0 : rows;
@@ -20,6 +20,10 @@ void layout_compute(int rows, int cols, struct layout *out)
         return;
     }
     int header_h = rows >= 12 ? 2 : rows >= 7 ? 1 : 0;
+    if (is_kiosk && rows >= LAYOUT_BANNER_MIN_ROWS && cols >= LAYOUT_BANNER_MIN_COLS) {
+        header_h = LAYOUT_BANNER_H;
+        out->has_banner = true;
+    }
     int y = 0;
     out->header = (struct rect){ y, 0, header_h, header_h ? cols : 0 };
     y += header_h;
@@ -29,6 +33,16 @@ void layout_compute(int rows, int cols, struct layout *out)
     out->body = (struct rect){ y, 0, body_h, cols };
     y += body_h;
     out->status = (struct rect){ y, 0, 1, cols };
+}
+
+void layout_compute(int rows, int cols, struct layout *out)
+{
+    compute(rows, cols, false, out);
+}
+
+void layout_compute_kiosk(int rows, int cols, struct layout *out)
+{
+    compute(rows, cols, true, out);
 }
 
 const char *layout_serialize(const struct layout *l, char *buf, size_t len)
@@ -45,7 +59,7 @@ const char *layout_serialize(const struct layout *l, char *buf, size_t len)
         return buf;
     buf[0] = '\0';
     o += (size_t)snprintf(buf, len, "screen %dx%d%s\n", l->rows, l->cols,
-                          l->is_too_small ? " too-small" : "");
+                          l->is_too_small ? " too-small" : l->has_banner ? " banner" : "");
     for (size_t i = 0; i < sizeof parts / sizeof parts[0] && o < len; i++) {
         const struct rect *r = parts[i].r;
         if (r->h == 0 || r->w == 0)

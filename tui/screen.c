@@ -371,11 +371,17 @@ static void segf(struct seg_line *l, int te, const char *fmt, ...)
     seg(l, buf, te);
 }
 
+static void draw_banner(struct screen *s);
+
 static void draw_header(struct screen *s)
 {
     struct rect r = s->lay.header;
     if (r.h == 0)
         return;
+    if (s->lay.has_banner) {
+        draw_banner(s);
+        return;
+    }
     WINDOW *w = stdscr;
     const struct tmodel_counts *c = &s->model.counts;
     for (int i = 0; i < r.h; i++)
@@ -464,6 +470,110 @@ static void draw_header(struct screen *s)
     }
     if (s->is_stale)
         seg(&l, "   refresh failed", TE_STALE);
+}
+
+/* One figure of the kiosk banner: its text in large type, its label, its element. */
+struct banner_fig {
+    char text[32];
+    const char *label;
+    int te;
+};
+
+static void banner_count(struct banner_fig *f, const char *label, bool is_known, uint64_t n,
+                         int te_nonzero)
+{
+    f->label = label;
+    if (!is_known) {
+        snprintf(f->text, sizeof f->text, "-");
+        f->te = TE_DIM;
+    } else {
+        snprintf(f->text, sizeof f->text, "%llu", (unsigned long long)n);
+        f->te = n ? te_nonzero : TE_STATUS_OK;
+    }
+}
+
+/* Draw one figure centred in the w columns at x: large type when it fits
+ * (shortened to thousands first), plain text on the middle row otherwise. */
+static void banner_draw_fig(WINDOW *w, int y, int x, int cw, const struct banner_fig *f,
+                            bool is_utf8)
+{
+    char text[40], r0[128], r1[128], r2[128];
+    char *const rows[TEXT_BIG_H] = { r0, r1, r2 };
+    _Static_assert(sizeof text >= sizeof f->text, "banner text");
+    memcpy(text, f->text, sizeof f->text);
+    int bw = text_big_width(text);
+    if (bw > cw - 1 && strchr(text, '/') == NULL && strlen(text) > 3) {
+        /* 12345 -> 12k */
+        unsigned long long v = strtoull(f->text, NULL, 10);
+        snprintf(text, sizeof text, "%lluk", v / 1000);
+        bw = text_big_width(text);
+    }
+    if (bw > 0 && bw <= cw - 1 && text_big(text, is_utf8, rows, sizeof r0) == bw) {
+        for (int i = 0; i < TEXT_BIG_H; i++)
+            draw_clip(w, y + i, x + (cw - bw) / 2, bw, rows[i], f->te);
+    } else {
+        int tw = text_width(f->text);
+        if (tw > cw - 1)
+            tw = cw - 1;
+        draw_str(w, y + 1, x + (cw - tw) / 2, tw, f->text, f->te, false);
+    }
+    int lw = text_width(f->label);
+    if (lw > cw - 1)
+        lw = cw - 1;
+    draw_str(w, y + TEXT_BIG_H, x + (cw - lw) / 2, lw, f->label,
+             f->te == TE_STATUS_OK ? TE_DIM : f->te, false);
+}
+
+/* The kiosk's large-type header (layout has_banner): context and data age on
+ * the first line, then the headline figures in large type over their labels. */
+static void draw_banner(struct screen *s)
+{
+    struct rect r = s->lay.header;
+    WINDOW *w = stdscr;
+    const struct tmodel_counts *c = &s->model.counts;
+    draw_fill(w, r.y, 0, r.w, TE_HEADER, NULL);
+    const char *badge = "[KIOSK] ";
+    int bw = text_width(badge);
+    struct seg_line l = { w, r.y, 0, r.w - bw };
+    seg(&l, " armortop ", TE_HEADER);
+    seg(&l, " ctx ", TE_HEADER_KEY);
+    seg(&l, s->context, TE_HEADER_VALUE);
+    seg(&l, "   age ", TE_HEADER_KEY);
+    if (!s->has_data) {
+        seg(&l, s->is_stale ? "no data" : "loading", s->is_stale ? TE_STALE : TE_DIM);
+    } else {
+        double age = s->is_now_pinned ? 0 : mono_s() - s->last_ok_mono;
+        segf(&l, s->is_stale ? TE_STALE : TE_HEADER_VALUE, "%.0fs%s", age,
+             s->is_stale ? " stale" : "");
+    }
+    if (s->has_data && !s->model.fleet) /* why mismatch, complain, denials, agents are "-" */
+        seg(&l, s->agent_err[0] ? "   agents: error" : "   no agents", TE_DIM);
+    if (s->is_stale)
+        seg(&l, "   refresh failed", TE_STALE);
+    draw_str(w, r.y, r.w - bw, bw, badge, TE_BADGE, false);
+
+    enum { FIG_N = 6 };
+    struct banner_fig figs[FIG_N];
+    bool has_fleet = s->has_data && s->model.fleet;
+    banner_count(&figs[0], "unconfined", s->has_data, c->unconfined, TE_STATUS_UNCONFINED);
+    banner_count(&figs[1], "blocked", s->has_data, c->blocked, TE_STATUS_BLOCKED);
+    banner_count(&figs[2], "mismatch", has_fleet, c->mismatch, TE_STATUS_MISMATCH);
+    banner_count(&figs[3], "complain", has_fleet, c->complain, TE_STATUS_COMPLAIN);
+    banner_count(&figs[4], "denials/5m", has_fleet, c->denials_5m, TE_STATUS_BLOCKED);
+    figs[5].label = "agents up";
+    if (has_fleet) {
+        snprintf(figs[5].text, sizeof figs[5].text, "%zu/%zu", c->agents_up, c->agents_total);
+        figs[5].te = c->agents_up < c->agents_total ? TE_STATUS_MISMATCH : TE_STATUS_OK;
+    } else {
+        snprintf(figs[5].text, sizeof figs[5].text, "-");
+        figs[5].te = TE_DIM;
+    }
+    if (!s->has_data) /* nothing known yet: a question mark, not a zero */
+        for (int i = 0; i < FIG_N; i++)
+            snprintf(figs[i].text, sizeof figs[i].text, "?");
+    int cw = r.w / FIG_N, x0 = (r.w - cw * FIG_N) / 2;
+    for (int i = 0; i < FIG_N; i++)
+        banner_draw_fig(w, r.y + 1, x0 + i * cw, cw, &figs[i], s->extra.is_utf8);
 }
 
 static void draw_title(struct screen *s)
@@ -584,7 +694,10 @@ static void draw_all(struct screen *s)
 
 static void draw_all_(struct screen *s)
 {
-    layout_compute(LINES, COLS, &s->lay);
+    if (s->opts->is_kiosk)
+        layout_compute_kiosk(LINES, COLS, &s->lay);
+    else
+        layout_compute(LINES, COLS, &s->lay);
     werase(stdscr);
     if (s->lay.is_too_small) {
         draw_clip(stdscr, 0, 0, COLS, "terminal too small", TE_ERROR);

@@ -163,3 +163,77 @@ size_t text_fit(const char *s, int width, bool is_right, char *out, size_t out_l
     out[o] = '\0';
     return o;
 }
+
+/* ---- large type ----------------------------------------------------------------
+ * Each glyph is a 3x5 bitmap ('#' set), drawn two pixel rows per terminal row:
+ * rows 0-1, 2-3 and 4 (with an empty sixth). */
+static const struct {
+    char ch;
+    const char *bits; /* 5 rows of 3 */
+} big_glyphs[] = {
+    { '0', "###" "#.#" "#.#" "#.#" "###" }, { '1', ".#." "##." ".#." ".#." "###" },
+    { '2', "###" "..#" "###" "#.." "###" }, { '3', "###" "..#" "###" "..#" "###" },
+    { '4', "#.#" "#.#" "###" "..#" "..#" }, { '5', "###" "#.." "###" "..#" "###" },
+    { '6', "###" "#.." "###" "#.#" "###" }, { '7', "###" "..#" "..#" "..#" "..#" },
+    { '8', "###" "#.#" "###" "#.#" "###" }, { '9', "###" "#.#" "###" "..#" "###" },
+    { '/', "..#" "..#" ".#." "#.." "#.." }, { '-', "..." "..." "###" "..." "..." },
+    { '?', "###" "..#" ".##" "..." ".#." }, { 'k', "#.." "#.#" "##." "#.#" "#.#" },
+    { ' ', "..." "..." "..." "..." "..." },
+};
+
+static const char *big_bits(char ch)
+{
+    for (size_t i = 0; i < sizeof big_glyphs / sizeof big_glyphs[0]; i++)
+        if (big_glyphs[i].ch == ch)
+            return big_glyphs[i].bits;
+    return NULL;
+}
+
+int text_big_width(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    size_t n = 0;
+    for (const char *p = s; *p; p++, n++)
+        if (!big_bits(*p))
+            return -1;
+    return (int)(n * (TEXT_BIG_GLYPH_W + 1) - 1);
+}
+
+int text_big(const char *s, bool is_utf8, char *const rows[TEXT_BIG_H], size_t row_len)
+{
+    if (row_len == 0)
+        return -1;
+    for (int r = 0; r < TEXT_BIG_H; r++)
+        rows[r][0] = '\0';
+    int width = text_big_width(s);
+    if (width < 0)
+        return -1;
+    /* the widest cell is 3 bytes of UTF-8 */
+    if ((size_t)width * (is_utf8 ? 3 : 1) + 1 > row_len)
+        return -1;
+    for (int r = 0; r < TEXT_BIG_H; r++) {
+        char *o = rows[r];
+        for (const char *p = s; *p; p++) {
+            const char *bits = big_bits(*p);
+            if (p != s)
+                *o++ = ' ';
+            for (int x = 0; x < TEXT_BIG_GLYPH_W; x++) {
+                bool is_top = bits[(2 * r) * 3 + x] == '#';
+                bool is_bottom = 2 * r + 1 < 5 && bits[(2 * r + 1) * 3 + x] == '#';
+                const char *cell;
+                if (is_utf8)
+                    cell = is_top && is_bottom ? "█" : is_top ? "▀" : is_bottom ? "▄" : " ";
+                else if (2 * r + 1 >= 5) /* the last row has one pixel row: full */
+                    cell = is_top ? "#" : " ";
+                else
+                    cell = is_top && is_bottom ? "#" : is_top ? "\"" : is_bottom ? "_" : " ";
+                size_t cl = strlen(cell);
+                memcpy(o, cell, cl);
+                o += cl;
+            }
+        }
+        *o = '\0';
+    }
+    return width;
+}

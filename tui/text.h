@@ -33,4 +33,21 @@ size_t text_utf8_put(unsigned cp, char *buf);
 /* Width of one code point: 0, 1 or 2 (control characters 1, shown as '?'). */
 int text_cp_width(unsigned cp);
 
+/* Large type for wall screens (the kiosk banner): TEXT_BIG_H rows high, each
+ * glyph TEXT_BIG_GLYPH_W columns wide with one blank column between glyphs.
+ * The built-in glyph table knows the digits 0-9, '/', '-', '?', 'k' and ' '. */
+#define TEXT_BIG_H 3
+#define TEXT_BIG_GLYPH_W 3
+
+/* Columns s takes in large type, or -1 when s is NULL, empty or holds a
+ * character without a glyph. */
+int text_big_width(const char *s);
+
+/* Render s in large type into the TEXT_BIG_H caller-owned buffers rows[]
+ * (row_len bytes each, always NUL-terminated): UTF-8 half and full blocks
+ * when is_utf8, otherwise ASCII ('#' for a full cell, '"' and '_' for the
+ * upper and lower halves). Returns the width in columns (text_big_width), or
+ * -1, with empty rows, when s has no large form or a row does not fit. */
+int text_big(const char *s, bool is_utf8, char *const rows[TEXT_BIG_H], size_t row_len);
+
 #endif

@@ -410,6 +410,14 @@ static void test_agents_readonly_refuses(void **state)
              ":dump-screen OUT\n", args);
 }
 
+static void test_agents_kiosk_banner(void **state)
+{
+    (void)state;
+    /* a wall screen: the large-type banner with every headline figure known */
+    const char *args[] = { "--kiosk", NULL };
+    run_case("kiosk-120x40", "<Resize 120x40>\n<Wait-refresh>\n<Dump OUT>\n", args);
+}
+
 static void test_action_load(void **state)
 {
     (void)state;
@@ -499,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_agents_denials),
         cmocka_unit_test(test_agents_findings_and_blocked),
         cmocka_unit_test(test_agents_readonly_refuses),
+        cmocka_unit_test(test_agents_kiosk_banner),
         cmocka_unit_test(test_action_load),
         cmocka_unit_test(test_action_unload_in_use),
         cmocka_unit_test(test_action_edit),

@@ -1,6 +1,7 @@
 /*
  * test_layout: the screen geometry as a pure function of the terminal size
- * (serialised, NeoMutt-style), and column fitting of the panes' tables
+ * (serialised, NeoMutt-style) with the kiosk's large-type banner and its
+ * glyphs, and column fitting of the panes' tables
  * (shrink, drop, flex) and UTF-8 width/truncation, all without a terminal.
  */
 #include "config.h"
@@ -66,6 +67,79 @@ static void test_layout_short_and_huge(void **state)
     assert_int_equal(l.status.y, 299);
     /* the areas tile the screen without overlap */
     assert_int_equal(l.header.h + l.title.h + l.body.h + l.status.h, 300);
+}
+
+static void test_layout_kiosk_banner(void **state)
+{
+    (void)state;
+    struct layout l;
+    char buf[512];
+    /* degenerate: the same as without kiosk */
+    layout_compute_kiosk(0, 0, &l);
+    assert_true(l.is_too_small);
+    assert_false(l.has_banner);
+    /* just below the banner's size: the normal header */
+    layout_compute_kiosk(23, 80, &l);
+    assert_false(l.has_banner);
+    assert_int_equal(l.header.h, 2);
+    layout_compute_kiosk(24, 79, &l);
+    assert_false(l.has_banner);
+    assert_int_equal(l.header.h, 2);
+    /* 24x80 exactly: the banner, the body gets what is left */
+    layout_compute_kiosk(24, 80, &l);
+    assert_true(l.has_banner);
+    assert_string_equal(layout_serialize(&l, buf, sizeof buf),
+                        "screen 24x80 banner\n"
+                        "header 0,0 5x80\n"
+                        "title 5,0 1x80\n"
+                        "body 6,0 17x80\n"
+                        "status 23,0 1x80\n");
+    layout_compute_kiosk(40, 120, &l);
+    assert_string_equal(layout_serialize(&l, buf, sizeof buf),
+                        "screen 40x120 banner\n"
+                        "header 0,0 5x120\n"
+                        "title 5,0 1x120\n"
+                        "body 6,0 33x120\n"
+                        "status 39,0 1x120\n");
+    /* without kiosk the same size keeps the normal header */
+    layout_compute(40, 120, &l);
+    assert_false(l.has_banner);
+    assert_int_equal(l.header.h, 2);
+    layout_compute_kiosk(300, 1000, &l);
+    assert_int_equal(l.header.h, LAYOUT_BANNER_H);
+    assert_int_equal(l.header.h + l.title.h + l.body.h + l.status.h, 300);
+}
+
+static void test_big_text(void **state)
+{
+    (void)state;
+    char r0[64], r1[64], r2[64];
+    char *const rows[TEXT_BIG_H] = { r0, r1, r2 };
+    assert_int_equal(text_big_width(NULL), -1);
+    assert_int_equal(text_big_width(""), -1);
+    assert_int_equal(text_big_width("1x"), -1); /* no glyph */
+    assert_int_equal(text_big(NULL, true, rows, sizeof r0), -1);
+    assert_string_equal(r0, "");
+    assert_int_equal(text_big_width("0"), 3);
+    assert_int_equal(text_big_width("3/5"), 11);
+    /* UTF-8 blocks: two pixel rows per terminal row */
+    assert_int_equal(text_big("20", true, rows, sizeof r0), 7);
+    assert_string_equal(r0, "▀▀█ █▀█");
+    assert_string_equal(r1, "█▀▀ █ █");
+    assert_string_equal(r2, "▀▀▀ ▀▀▀");
+    assert_int_equal(text_width(r0), 7);
+    /* ASCII fallback */
+    assert_int_equal(text_big("3/5", false, rows, sizeof r0), 11);
+    assert_string_equal(r0, "\"\"#   # #\"\"");
+    assert_string_equal(r1, "\"\"# _\"  \"\"#");
+    assert_string_equal(r2, "### #   ###");
+    assert_int_equal(text_big("-?k", false, rows, sizeof r0), 11);
+    /* a buffer too small: -1 and empty rows, never an overflow */
+    char s0[8], s1[8], s2[8];
+    char *const small[TEXT_BIG_H] = { s0, s1, s2 };
+    assert_int_equal(text_big("88", true, small, sizeof s0), -1);
+    assert_string_equal(s0, "");
+    assert_int_equal(text_big("88", false, small, sizeof s0), 7);
 }
 
 static void test_text_width_and_fit(void **state)
@@ -165,6 +239,8 @@ int main(void)
         cmocka_unit_test(test_layout_degenerate),
         cmocka_unit_test(test_layout_80x24),
         cmocka_unit_test(test_layout_short_and_huge),
+        cmocka_unit_test(test_layout_kiosk_banner),
+        cmocka_unit_test(test_big_text),
         cmocka_unit_test(test_text_width_and_fit),
         cmocka_unit_test(test_fit_natural_and_flex),
         cmocka_unit_test(test_fit_shrinks_then_drops),
