@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <cmocka.h>
 
 #include "aafs.h"
@@ -677,4 +678,53 @@ int harness_agent_http(const struct harness_agent *ap, const char *method, const
              "Connection: close\r\n\r\n",
              method, path, ap->port, hdr ? hdr : "", hdr ? "\r\n" : "", blen);
     return harness_http_raw(ap->port, head, body, blen, 30000, res);
+}
+
+static size_t curl_on_data(char *p, size_t sz, size_t n, void *ud)
+{
+    size_t len = sz * n;
+    char **buf = ud;
+    size_t old = *buf ? strlen(*buf) : 0;
+    *buf = realloc(*buf, old + len + 1);
+    memcpy(*buf + old, p, len);
+    (*buf)[old + len] = '\0';
+    return len;
+}
+
+long harness_curl(const char *method, const char *url, const char *api_token,
+                  const char *x_token, const char *body, long timeout_s, char **out)
+{
+    CURL *c = curl_easy_init();
+    char h1[256], h2[256];
+    struct curl_slist *hs = NULL;
+    if (api_token) {
+        snprintf(h1, sizeof h1, "Authorization: Bearer %s", api_token);
+        hs = curl_slist_append(hs, h1);
+    }
+    if (x_token) {
+        snprintf(h2, sizeof h2, "X-Armortop-Authorization: Bearer %s", x_token);
+        hs = curl_slist_append(hs, h2);
+    }
+    hs = curl_slist_append(hs, "Expect:");
+    char *buf = NULL;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &buf);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    long status = -1;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(c);
+    if (out)
+        *out = buf ? buf : strdup("");
+    else
+        free(buf);
+    return status;
 }

@@ -131,6 +131,14 @@ int harness_agent_http(const struct harness_agent *ap, const char *method, const
 void harness_write_file(const char *path, const char *text, mode_t mode);
 void harness_append_file(const char *path, const char *text);
 
+/* One HTTP request with libcurl (tests that need HTTPS or a full client): method to
+ * url, with "Authorization: Bearer api_token" and "X-Armortop-Authorization: Bearer
+ * x_token" when those are non-NULL, body (may be NULL) sent as is, timeout_s whole.
+ * Returns the status, or -1 when no response came; *out (may be NULL) receives the
+ * owned body ("" when none). The caller runs curl_global_init once. */
+long harness_curl(const char *method, const char *url, const char *api_token,
+                  const char *x_token, const char *body, long timeout_s, char **out);
+
 /* $ARMORTOP_BIN_DIR/<name>, in a static buffer per call site is NOT used: caller buffer. */
 const char *harness_bin(const char *name, char *buf, size_t len);
 /* Corpus directory, or NULL when absent (tests then skip with a message). */

@@ -53,54 +53,14 @@ static double now_s(void)
 
 /* ---- HTTP ------------------------------------------------------------------------------ */
 
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
-{
-    size_t len = sz * n;
-    char **buf = ud;
-    size_t old = *buf ? strlen(*buf) : 0;
-    *buf = realloc(*buf, old + len + 1);
-    memcpy(*buf + old, p, len);
-    (*buf)[old + len] = '\0';
-    return len;
-}
-
 /* method path on sim with the API token and an optional X-Armortop-Authorization
  * token; the status (or -1), the body (owned) in *out. */
 static long req(const struct harness_sim *sim, const char *method, const char *path,
                 const char *x_token, const char *body, char **out)
 {
-    CURL *c = curl_easy_init();
-    char url[2048], h1[256], h2[256];
+    char url[2048];
     snprintf(url, sizeof url, "%s%s", sim->url, path);
-    struct curl_slist *hs = NULL;
-    snprintf(h1, sizeof h1, "Authorization: Bearer %s", sim->token);
-    hs = curl_slist_append(hs, h1);
-    if (x_token) {
-        snprintf(h2, sizeof h2, "X-Armortop-Authorization: Bearer %s", x_token);
-        hs = curl_slist_append(hs, h2);
-    }
-    hs = curl_slist_append(hs, "Expect:");
-    char *buf = NULL;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &buf);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    long status = -1;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hs);
-    curl_easy_cleanup(c);
-    if (out)
-        *out = buf ? buf : strdup("");
-    else
-        free(buf);
-    return status;
+    return harness_curl(method, url, sim->token, x_token, body, 60, out);
 }
 
 static cJSON *sim_json(const struct harness_sim *sim, const char *path)
