@@ -943,10 +943,17 @@ static void format_age(int64_t now, int64_t then, char *buf, size_t len)
 static void render_pods_table(const struct kube_snapshot *snap, const struct view_opts *opts,
                               struct strbuf *out)
 {
+    /* With agent data an ACTUAL column (the kernel's label) comes before STATUS. */
     static const char *const titles[] = {"NAMESPACE", "POD",      "CONTAINER", "KIND",
                                          "NODE",      "DECLARED", "STATUS"};
     static const size_t min_w[] = {9, 11, 9, 5, 7, 20, 7}; /* fits 80 columns */
-    struct table t = {.ncols = 7, .titles = titles, .min_w = min_w};
+    static const char *const titles_a[] = {"NAMESPACE", "POD",      "CONTAINER", "KIND",
+                                           "NODE",      "DECLARED", "ACTUAL",    "STATUS"};
+    static const size_t min_w_a[] = {9, 11, 9, 5, 7, 20, 10, 7};
+    bool has_agents = opts && opts->agents;
+    struct table t = {.ncols = has_agents ? 8 : 7,
+                      .titles = has_agents ? titles_a : titles,
+                      .min_w = has_agents ? min_w_a : min_w};
     struct pod_row *rows;
     size_t n;
     char buf[600];
@@ -960,7 +967,13 @@ static void render_pods_table(const struct kube_snapshot *snap, const struct vie
         cell[3] = xstrdup(view_kind_name(r->ctr->kind));
         cell[4] = xstrdup(r->pod->node_name ? r->pod->node_name : "<none>");
         cell[5] = xstrdup(aa_declared_format(&r->declared, buf, sizeof buf));
-        cell[6] = xstrdup(aa_status_name(r->status));
+        if (has_agents) {
+            const struct agent_node_container *a = r->actual;
+            cell[6] = dup_or_dash(a ? (a->label ? a->label : a->profile) : NULL);
+            cell[7] = xstrdup(aa_status_name(r->status));
+        } else {
+            cell[6] = xstrdup(aa_status_name(r->status));
+        }
     }
     table_render(&t, opts ? opts->width : 0, out);
     table_done(&t);
