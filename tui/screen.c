@@ -69,6 +69,7 @@ struct screen {
     struct script script;
     bool is_waiting_refresh;
     double wait_deadline;
+    const char *wait_file;            /* script: <Wait-file PATH> (borrowed from the step) */
     FILE *null_out, *null_in;
     SCREEN *term;
     struct layout lay;
@@ -1784,6 +1785,10 @@ static void script_step(struct screen *s)
             s->wait_deadline = mono_s() + 30;
         }
         break;
+    case SCRIPT_WAIT_FILE:
+        s->wait_file = st->path;
+        s->wait_deadline = mono_s() + 60;
+        break;
     case SCRIPT_DUMP: {
         char err[600];
         draw_all(s);
@@ -1980,7 +1985,7 @@ int screen_run(const struct cli_opts *opts)
         nfds_t nfds = s->is_headless ? 1 : 2;
         int timeout_ms = 1000;
         if (s->is_headless && !s->is_waiting_refresh)
-            timeout_ms = 0;
+            timeout_ms = s->wait_file ? 20 : 0;
         int rc = poll(fds, nfds, timeout_ms);
         if (rc < 0 && errno != EINTR)
             break;
@@ -1992,6 +1997,13 @@ int screen_run(const struct cli_opts *opts)
             if (mono_s() > s->wait_deadline) {
                 s->is_waiting_refresh = false;
                 fprintf(stderr, "armortop: script: no refresh within 30 s\n");
+            }
+        } else if (s->wait_file) {
+            if (access(s->wait_file, F_OK) == 0) {
+                s->wait_file = NULL;
+            } else if (mono_s() > s->wait_deadline) {
+                fprintf(stderr, "armortop: script: %s did not appear within 60 s\n", s->wait_file);
+                s->wait_file = NULL;
             }
         } else if (s->script.pos < s->script.count) {
             script_step(s);

@@ -98,6 +98,9 @@ static int parse_line(struct script *s, const char *l, int line, char *err, size
             } else if (strncasecmp(tok, "<Dump ", 6) == 0 && tl > 7) {
                 struct script_step *st = add(s, SCRIPT_DUMP, line);
                 st->path = xstrndup(tok + 6, tl - 7);
+            } else if (strncasecmp(tok, "<Wait-file ", 11) == 0 && tl > 12) {
+                struct script_step *st = add(s, SCRIPT_WAIT_FILE, line);
+                st->path = xstrndup(tok + 11, tl - 12);
             } else if (strcasecmp(tok, "<Wait-refresh>") == 0) {
                 add(s, SCRIPT_WAIT_REFRESH, line);
             } else if (strcasecmp(tok, "<Wait-jobs>") == 0) {

@@ -14,6 +14,9 @@
  *                                                then for the refresh after it
  *   <Dump PATH>                                  write the screen to PATH (the harness's
  *                                                own step: works in kiosk mode too)
+ *   <Wait-file PATH>                             wait (up to 60 s, refreshes still taken)
+ *                                                until PATH exists: lets a test change
+ *                                                the world between two dumps
  *   # comment, blank lines ignored
  * Plain text on other lines is typed key by key. Pure; no curses.
  */
@@ -22,13 +25,14 @@
 
 #include <stddef.h>
 
-enum script_kind { SCRIPT_KEY, SCRIPT_RESIZE, SCRIPT_WAIT_REFRESH, SCRIPT_WAIT_JOBS, SCRIPT_DUMP };
+enum script_kind { SCRIPT_KEY, SCRIPT_RESIZE, SCRIPT_WAIT_REFRESH, SCRIPT_WAIT_JOBS, SCRIPT_DUMP,
+                   SCRIPT_WAIT_FILE };
 
 struct script_step {
     enum script_kind kind;
     int key;        /* SCRIPT_KEY: keymap key code */
     int rows, cols; /* SCRIPT_RESIZE */
-    char *path;     /* SCRIPT_DUMP, owned */
+    char *path;     /* SCRIPT_DUMP, SCRIPT_WAIT_FILE; owned */
     int line;       /* source line */
 };
 
