@@ -79,6 +79,59 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return ret;
 }
 
+/* base64url without padding, for the JWTs this test makes */
+static void b64url(const char *in, char *out, size_t out_len)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = strlen(in), o = 0;
+    for (size_t i = 0; i < n && o + 5 < out_len; i += 3) {
+        uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)(unsigned char)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)in[i + 2];
+        out[o++] = al[(v >> 18) & 63];
+        out[o++] = al[(v >> 12) & 63];
+        if (i + 1 < n)
+            out[o++] = al[(v >> 6) & 63];
+        if (i + 2 < n)
+            out[o++] = al[v & 63];
+    }
+    out[o] = '\0';
+}
+
+/* A JWT-shaped service-account token that expires at exp (unix seconds). */
+static void make_jwt(int64_t exp, char *out, size_t len)
+{
+    char payload[200], h[64], p[280];
+    snprintf(payload, sizeof payload,
+             "{\"aud\":[\"https://kubernetes.default.svc\"],\"exp\":%lld,"
+             "\"sub\":\"system:serviceaccount:ops:admin\"}",
+             (long long)exp);
+    b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
+    b64url(payload, p, sizeof p);
+    snprintf(out, len, "%s.%s.c2lnbmF0dXJl", h, p);
+}
+
+/* The fake API server's side: exp of a token make_jwt made, or -1. */
+static int jwt_exp(const char *t, int64_t *exp)
+{
+    char h[128];
+    b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
+    const char *dot = strchr(t, '.');
+    if (!dot || (size_t)(dot - t) != strlen(h) || strncmp(t, h, strlen(h)) != 0)
+        return -1;
+    for (int64_t e = (int64_t)time(NULL) - 600; e < (int64_t)time(NULL) + 600; e++) {
+        char want[512];
+        make_jwt(e, want, sizeof want);
+        if (strcmp(want, t) == 0) {
+            *exp = e;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static void copy_str(char *dst, size_t len, const cJSON *v)
 {
     snprintf(dst, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
@@ -133,8 +186,24 @@ static enum MHD_Result on_api(void *cls, struct MHD_Connection *c, const char *u
         const char *user = strcmp(t, ADMIN_TOKEN) == 0    ? "admin"
                            : strcmp(t, VIEWER_TOKEN) == 0 ? "viewer"
                                                           : NULL;
+        /* a bound service-account token (a JWT): an admin until its exp, as the API
+         * server's own check does, then "expired" */
+        int64_t exp = 0;
+        bool is_expired = false;
+        if (!user && jwt_exp(t, &exp) == 0) {
+            if (exp > (int64_t)time(NULL))
+                user = "admin";
+            else
+                is_expired = true;
+        }
         char out[1024];
-        if (user)
+        if (is_expired)
+            snprintf(
+                out, sizeof out,
+                "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"status\":{"
+                "\"user\":{},\"error\":\"[invalid bearer token, service account token has "
+                "expired]\"}}");
+        else if (user)
             snprintf(
                 out, sizeof out,
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"status\":{"
@@ -685,6 +754,80 @@ static void test_against_sim(void **state)
     harness_sim_stop(&sim);
 }
 
+/* A bound service-account token works until it expires, and not one request after:
+ * the agent caches a TokenReview no longer than the token's own exp, so an expired
+ * token gets 401 "expired" from a fresh review, on reads and on every mutation. */
+static void test_expired_token(void **state)
+{
+    (void)state;
+    struct fake_api api;
+    struct harness_agent ap;
+    struct harness_resp r;
+    assert_int_equal(api_start(&api, 0), 0);
+    assert_int_equal(agent_start(&ap, api.port, false, NULL), 0);
+
+    char tok[600], hdr[700];
+    int64_t exp = (int64_t)time(NULL) + 3;
+    make_jwt(exp, tok, sizeof tok);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", hdr, NULL, &r), 200);
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/status", hdr, NULL, &r), 200);
+    harness_resp_free(&r);
+    int trs, sars;
+    api_counts(&api, &trs, &sars);
+    assert_int_equal(trs, 1); /* reviewed once, then cached while valid */
+
+    while ((int64_t)time(NULL) <= exp) {
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/profiles", hdr, NULL, &r), 401);
+    assert_non_null(strstr(error_of(&r), "expired"));
+    harness_resp_free(&r);
+    int trs2, sars2;
+    api_counts(&api, &trs2, &sars2);
+    assert_int_equal(trs2, 2); /* the cache did not outlive the token */
+
+    /* every mutating endpoint refuses it, before any SubjectAccessReview or load */
+    static const struct {
+        const char *method, *path, *body;
+    } muts[] = {
+        {"PUT", "/v1/profiles/k8s-authn", PROFILE},
+        {"DELETE", "/v1/profiles/k8s-authn", NULL},
+        {"POST", "/v1/profiles/k8s-authn/mode", "complain"},
+    };
+    for (size_t i = 0; i < sizeof muts / sizeof muts[0]; i++) {
+        assert_int_equal(harness_agent_http(&ap, muts[i].method, muts[i].path, hdr, muts[i].body, &r),
+                         401);
+        harness_resp_free(&r);
+    }
+    int trs3, sars3;
+    api_counts(&api, &trs3, &sars3);
+    assert_int_equal(sars3, sars2);
+    struct stat st;
+    char p[400];
+    snprintf(p, sizeof p, "%s/.replace", ap.aafs);
+    assert_true(stat(p, &st) != 0 || st.st_size == 0);
+
+    /* a token already past its exp is never accepted, not even once */
+    char old[600];
+    make_jwt((int64_t)time(NULL) - 30, old, sizeof old);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", old);
+    assert_int_equal(harness_agent_http(&ap, "GET", "/v1/denials", hdr, NULL, &r), 401);
+    assert_non_null(strstr(error_of(&r), "expired"));
+    harness_resp_free(&r);
+
+    /* the agent never logged the tokens */
+    char *err = harness_read_file(ap.err_path, NULL);
+    assert_non_null(err);
+    assert_null(strstr(err, tok));
+    assert_null(strstr(err, old));
+    free(err);
+    assert_int_equal(harness_agent_stop(&ap), 0);
+    api_stop(&api);
+}
+
 static void test_bad_kubeconfig_refuses_to_start(void **state)
 {
     (void)state;
@@ -716,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_header_token_and_cache),
         cmocka_unit_test(test_static_then_kube_and_audience),
         cmocka_unit_test(test_bad_kubeconfig_refuses_to_start),
+        cmocka_unit_test(test_expired_token),
         cmocka_unit_test(test_against_sim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
