@@ -24,6 +24,7 @@
 #include "http.h"
 #include "json_agent_reply.h"
 #include "json_agent.h"
+#include "json_k8s.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -33,7 +34,10 @@
 #define DEFAULT_DENIAL_PAGE 1000
 #define DEFAULT_MAX_DENIALS 10000
 #define DEFAULT_AGENT_PORT 9443
-#define MAX_BODY_LEN ((size_t)32 << 20)
+/* An agent's biggest honest answer (a page of 1000 denial records, a node's
+ * containers) is well under 2 MiB; more is a broken or hostile agent, refused
+ * unread (by Content-Length when announced) so one node cannot balloon the TUI. */
+#define MAX_BODY_LEN ((size_t)8 << 20)
 #define RESTART_SLACK_S 2 /* start times computed from uptime_s jitter by a second or two */
 
 struct agent_client {
@@ -335,22 +339,41 @@ static int agent_do(struct pool *pl, const struct agent_endpoint *ep, const char
     rc = http_perform(ac->http, &req, &status, err);
     if (status_out)
         *status_out = rc < 0 ? 0 : status;
+    if (rc == -KERR_TOOBIG) {
+        /* say whose limit it is: "response larger than 8388608 bytes" reads like a bug */
+        rc = kerr_set(err, KERR_TOOBIG, "answer refused: larger than the %zu MiB limit for agent "
+                      "answers", MAX_BODY_LEN >> 20);
+    }
     if (rc < 0) {
         kerr_where(err, "%s", url);
         goto out;
     }
     if (status < 200 || status > 299) {
-        /* the agent's {"error":...} or a Kubernetes Status: show its start */
-        size_t n = body->len < 160 ? body->len : 160;
-        char snippet[161];
-        memcpy(snippet, body->buf ? body->buf : "", n);
+        /* what the agent ({"error":...}) or the API server (a Status: "agent not
+         * running", "error trying to reach service") said; else the body's start.
+         * kerr_format puts "HTTP <status>" in front: not repeated here. */
+        char *said = NULL;
+        struct agent_reply rep = {.line = -1};
+        if (body->len && json_k8s_decode_status(body->buf, body->len, &said, NULL, NULL) != 0 &&
+            json_agent_decode_reply(body->buf, body->len, &rep) == 0 && rep.error) {
+            said = rep.error;
+            rep.error = NULL;
+        }
+        agent_reply_done(&rep);
+        size_t n = said ? strlen(said) : body->len;
+        if (n > 300)
+            n = 300;
+        char snippet[301];
+        memcpy(snippet, said ? said : body->buf ? body->buf : "", n);
         snippet[n] = '\0';
+        free(said);
         for (size_t i = 0; i < n; i++) {
-            if (snippet[i] == '\n' || snippet[i] == '\r')
+            /* one line, and nothing that could drive a terminal */
+            if ((unsigned char)snippet[i] < 0x20 || snippet[i] == 0x7f)
                 snippet[i] = ' ';
         }
-        rc = kerr_set(err, status_code(status), "HTTP %ld %s%s%s", status,
-                      http_reason_phrase(status), n ? ": " : "", snippet);
+        rc = kerr_set(err, status_code(status), "%s%s%s", http_reason_phrase(status),
+                      n ? ": " : "", snippet);
         err->http_status = status;
         kerr_where(err, "%s", url);
     }

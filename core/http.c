@@ -21,6 +21,7 @@
 #include "config.h"
 #include "http.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -542,6 +543,8 @@ int http_perform(struct http_client *hc, const struct http_request *req, long *s
     struct xfer x = {.req = req};
     strbuf_init(&x.line);
     *status = 0;
+    if (req->retry_after_s)
+        *req->retry_after_s = 0;
     strbuf_reset(req->body);
 
     easy = handle_get(hc);
@@ -618,6 +621,10 @@ int http_perform(struct http_client *hc, const struct http_request *req, long *s
     if (cc == CURLE_OK) {
         check_status(&x); /* bodiless responses never reached write_cb */
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, status);
+        curl_off_t retry_after = 0; /* libcurl parses seconds and HTTP dates alike */
+        if (req->retry_after_s && curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) ==
+                                      CURLE_OK && retry_after > 0)
+            *req->retry_after_s = retry_after > LONG_MAX ? LONG_MAX : (long)retry_after;
         if (x.is_streaming && x.line.len) {
             /* last line without a final '\n' */
             int lrc = deliver_line(&x, x.line.buf, x.line.len);

@@ -89,6 +89,8 @@ struct http_request {
                            * streaming mode; reset first */
     http_line_fn line_fn; /* non-NULL = streaming mode for 2xx responses */
     void *line_ud;
+    /* out, may be NULL: the response's Retry-After in seconds (either form), 0 = none */
+    long *retry_after_s;
 };
 
 /* Perform one request. Blocks on the network. On a completed response returns 0

@@ -5,6 +5,13 @@
  * through lists decoding each page straight into the snapshot, streams watch
  * events line by line, and keeps a kind current with list + watch + relist.
  *
+ * Throttling: a 429 (or a 5xx with Retry-After) makes the client hold every
+ * request until the Retry-After time has passed (1 s when a 429 has none):
+ * until then requests fail at once with HTTP 429 and a "throttled" message
+ * saying how long is left, so a caller polling faster (the TUI) neither
+ * hammers the server nor hides why it has no fresh data; kube_sync sleeps
+ * until then instead of its usual backoff.
+ *
  * Errors carry err->where = the server URL, err->http_status and, when the
  * body is a Kubernetes Status, its message; kerr_format() then prints e.g.
  * "https://10.0.0.1:6443: HTTP 403: pods is forbidden: User ...".
@@ -15,6 +22,7 @@
 #include "config.h"
 #include "kube_client.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +42,8 @@
 #define WATCH_IDLE_SLACK_S 30   /* no byte for timeoutSeconds + this = dead stream */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+#define THROTTLE_DEFAULT_S 1 /* a 429 without Retry-After */
+#define THROTTLE_MAX_S 600   /* a larger Retry-After is taken as this */
 
 struct kube_client {
     struct kube_config *cfg; /* borrowed */
@@ -45,6 +55,7 @@ struct kube_client {
     int watch_timeout_s;
     kube_page_hook_fn page_hook;
     void *page_hook_ud;
+    _Atomic int64_t throttled_until_ms; /* http_now_ms() clock; no request before it */
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -120,17 +131,30 @@ static int status_code(long status)
     return KERR_HTTP;
 }
 
+/* Seconds (rounded up) left until the server's Retry-After has passed, 0 when
+ * not throttled. */
+static long throttle_left_s(const struct kube_client *c)
+{
+    int64_t left = atomic_load(&c->throttled_until_ms) - http_now_ms();
+    return left > 0 ? (long)((left + 999) / 1000) : 0;
+}
+
 /* Fill err for a non-2xx response; returns the negative code. */
 static int status_error(const struct kube_client *c, long status, const struct strbuf *body,
                         struct kerr *err)
 {
     char *message = NULL;
     int rc;
+    char throttled[96] = "";
+    long left_s = throttle_left_s(c);
+    if (left_s > 0 && (status == 429 || status >= 500))
+        snprintf(throttled, sizeof throttled,
+                 "throttled by the API server, next try in %ld s: ", left_s);
     if (body->len > 0 && json_k8s_decode_status(body->buf, body->len, &message, NULL, NULL) == 0 &&
         message && *message)
-        rc = kerr_set(err, status_code(status), "%s", message);
+        rc = kerr_set(err, status_code(status), "%s%s", throttled, message);
     else
-        rc = kerr_set(err, status_code(status), "%s", http_reason_phrase(status));
+        rc = kerr_set(err, status_code(status), "%s%s", throttled, http_reason_phrase(status));
     free(message);
     if (err)
         err->http_status = status;
@@ -237,14 +261,38 @@ const char *kube_client_server(const struct kube_client *c)
     return c->server;
 }
 
+/* After a response: a 429, or a 5xx that says Retry-After, holds requests. */
+static void note_throttle(struct kube_client *c, long status, long retry_after_s)
+{
+    if (status != 429 && !(status >= 500 && retry_after_s > 0))
+        return;
+    long s = retry_after_s > 0 ? retry_after_s : THROTTLE_DEFAULT_S;
+    if (s > THROTTLE_MAX_S)
+        s = THROTTLE_MAX_S;
+    atomic_store(&c->throttled_until_ms, http_now_ms() + (int64_t)s * 1000);
+    core_log(CORE_LOG_INFO, "%s: HTTP %ld, Retry-After %ld s: holding requests for %ld s",
+             c->server, status, retry_after_s, s);
+}
+
 /* Perform req against the server with fresh credentials, retrying once after a
  * 401 when the credentials can change (exec plugin, token file). Transport
- * errors get err->where. 0 with *status set on any completed response. */
+ * errors get err->where. 0 with *status set on any completed response. While
+ * throttled, fails at once with HTTP 429 without sending anything. */
 static int request(struct kube_client *c, struct http_request *req, long *status, struct kerr *err)
 {
     int rc = 0;
     bool can_refresh = c->cfg->exec || c->cfg->token_file || c->cfg->is_in_cluster;
+    long retry_after_s = 0;
     kerr_clear(err); /* a new exchange: nothing stale (http_status) may survive */
+    long left_s = throttle_left_s(c);
+    if (left_s > 0) {
+        rc = kerr_set(err, KERR_HTTP,
+                      "throttled by the API server (Too Many Requests): next try in %ld s", left_s);
+        if (err)
+            err->http_status = 429;
+        goto out;
+    }
+    req->retry_after_s = &retry_after_s;
     for (int attempt = 0;; attempt++) {
         struct kube_credentials cr;
         memset(&cr, 0, sizeof cr);
@@ -260,12 +308,14 @@ static int request(struct kube_client *c, struct http_request *req, long *status
         rc = http_perform(c->http, req, status, err);
         if (rc < 0)
             goto out;
+        note_throttle(c, *status, retry_after_s);
         if (*status != 401 || attempt > 0 || !can_refresh)
             goto out;
         core_log(CORE_LOG_INFO, "%s: 401, refreshing credentials and retrying once", c->server);
         kube_config_invalidate_credentials(c->cfg);
     }
 out:
+    req->retry_after_s = NULL; /* a local of this call */
     if (rc < 0 && err && !err->where[0])
         kerr_where(err, "%s", c->server);
     return rc;
@@ -666,9 +716,13 @@ int kube_sync(struct kube_client *c, enum kube_kind kind, const struct kube_list
         }
         if (!is_transient(rc, err))
             goto out;
+        long wait_ms = backoff_ms;
+        int64_t throttled_ms = atomic_load(&c->throttled_until_ms) - http_now_ms();
+        if (throttled_ms > wait_ms)
+            wait_ms = (long)throttled_ms; /* Retry-After: not a moment earlier */
         core_log(CORE_LOG_WARN, "%s: sync %s: %s; retrying in %ld ms", c->server,
-                 kind_resource(kind), err ? err->msg : kerr_str(rc), backoff_ms);
-        sleep_interruptible(backoff_ms, stop, end);
+                 kind_resource(kind), err ? err->msg : kerr_str(rc), wait_ms);
+        sleep_interruptible(wait_ms, stop, end);
         backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff_ms * 2;
     }
     if (is_stopped(stop))

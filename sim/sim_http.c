@@ -55,6 +55,7 @@ struct sim_server {
     pthread_mutex_t fault_mu;
     struct sim_faults faults;
     uint64_t fault_rng;
+    char rotated_token[128]; /* POST /sim/token?set=: replaces token for the API; "" none */
     atomic_ulong n_requests, n_lists, n_gets, n_watches, n_watches_active, n_control, n_faults;
 };
 
@@ -68,8 +69,9 @@ void sim_faults_reset(struct sim_faults *f)
 /* ---- per-request state --------------------------------------------------------------- */
 
 struct fault_pick {
-    unsigned latency_ms, error_code;
-    bool is_drop, is_error, is_truncate, is_malformed, is_die, is_watch_410_http;
+    unsigned latency_ms, error_code, retry_after_s;
+    bool is_drop, is_reset, is_error, is_truncate, is_malformed, is_die, is_watch_410_http;
+    bool is_chunked;
 };
 
 #define MAX_REQUEST_BODY (8u * 1024 * 1024)
@@ -231,14 +233,22 @@ static enum MHD_Result queue_body(struct sim_server *srv, struct MHD_Connection 
             b->total = b->limit = b->total / 2;
         }
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(b->total, 64 * 1024, body_reader, b, body_free);
+    /* chunked: no Content-Length, as kube-apiserver streams large lists; a cut
+     * then ends the body without its last chunk */
+    bool is_chunked = !rq->is_control && rq->fault.is_chunked;
+    struct MHD_Response *r = MHD_create_response_from_callback(
+        is_chunked ? MHD_SIZE_UNKNOWN : b->total, 64 * 1024, body_reader, b, body_free);
     if (!r) {
         body_free(b);
         return MHD_NO;
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, private");
+    if (!rq->is_control && rq->fault.is_error && rq->fault.retry_after_s && status >= 400) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", rq->fault.retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     enum MHD_Result ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     logf_(srv, "%s %u", url, status);
@@ -652,8 +662,20 @@ static enum MHD_Result do_list(struct sim_server *srv, struct MHD_Connection *co
         goto out;
     }
 
+    bool is_forced_expiry = false;
+    if (cns) {
+        /* the expire_continue knob: as if compacted between two pages */
+        pthread_mutex_lock(&srv->fault_mu);
+        if (srv->faults.expire_continue > 0) {
+            srv->faults.expire_continue--;
+            is_forced_expiry = true;
+        }
+        pthread_mutex_unlock(&srv->fault_mu);
+        if (is_forced_expiry)
+            atomic_fetch_add(&srv->n_faults, 1);
+    }
     pthread_mutex_lock(&st->mu);
-    if (cns && sim_store_rv_expired(st, crv)) {
+    if (cns && (is_forced_expiry || sim_store_rv_expired(st, crv))) {
         /* Like kube-apiserver: offer a token for an inconsistent continuation at the
          * current rv in the Status metadata. */
         char *fresh = continue_encode_key(st->rv, cns, cname);
@@ -819,7 +841,7 @@ struct watch {
     struct selector fs, ls;
     uint64_t pos_rv; /* every change up to here has been considered */
     uint64_t expired_rv;
-    bool is_bookmarks, is_table, is_ended, is_die, is_expired, has_sent_columns;
+    bool is_bookmarks, is_table, is_ended, is_die, is_truncate, is_expired, has_sent_columns;
     double deadline, next_bookmark;
     struct strbuf out;
     size_t out_off;
@@ -930,14 +952,16 @@ static ssize_t watch_reader(void *cls, uint64_t pos, char *buf, size_t max)
         if (w->out.len > w->out_off) {
             if (w->is_die && w->out_off > 0)
                 _exit(3);
+            if (w->is_truncate && w->out_off > 0)
+                return MHD_CONTENT_READER_END_WITH_ERROR; /* mid-event, no last chunk */
             size_t n = w->out.len - w->out_off;
-            if (w->is_die && n > 1)
+            if ((w->is_die || w->is_truncate) && n > 1)
                 n /= 2; /* leave something to die in the middle of */
             if (n > max)
                 n = max;
             memcpy(buf, w->out.buf + w->out_off, n);
             w->out_off += n;
-            if (w->out_off == w->out.len && !w->is_die) {
+            if (w->out_off == w->out.len && !w->is_die && !w->is_truncate) {
                 strbuf_reset(&w->out);
                 w->out_off = 0;
             }
@@ -1029,6 +1053,7 @@ static enum MHD_Result do_watch(struct sim_server *srv, struct MHD_Connection *c
     w->is_bookmarks = arg_true(conn, "allowWatchBookmarks");
     w->is_table = wants_table(conn);
     w->is_die = rq->fault.is_die;
+    w->is_truncate = rq->fault.is_truncate;
     w->deadline = mono_now() + (double)timeout;
     w->next_bookmark = mono_now() + BOOKMARK_INTERVAL_MS / 1000.0;
     pthread_mutex_lock(&st->mu);
@@ -1142,6 +1167,7 @@ static void stats_json(struct sim_server *srv, struct strbuf *sb)
     pthread_mutex_unlock(&st->mu);
     pthread_mutex_lock(&srv->fault_mu);
     struct sim_faults f = srv->faults;
+    int is_rotated = srv->rotated_token[0] != '\0';
     pthread_mutex_unlock(&srv->fault_mu);
     strbuf_printf(sb,
                   "{\"requests\":%lu,\"lists\":%lu,\"gets\":%lu,\"watches\":%lu,"
@@ -1150,13 +1176,16 @@ static void stats_json(struct sim_server *srv, struct strbuf *sb)
                   "\"resourceVersion\":\"%" PRIu64 "\",\"compactResourceVersion\":\"%" PRIu64 "\","
                   "\"history\":%zu,\"faults\":{\"latency_ms\":%u,\"error_rate\":%u,"
                   "\"error_code\":%u,\"drop_rate\":%u,\"truncate_rate\":%u,\"malformed_rate\":%u,"
-                  "\"die_after_requests\":%ld,\"watch_410_http\":%d},",
+                  "\"die_after_requests\":%ld,\"watch_410_http\":%d,\"retry_after\":%u,"
+                  "\"reset_rate\":%u,\"chunked\":%d,\"expire_continue\":%ld,"
+                  "\"token_rotated\":%d},",
                   atomic_load(&srv->n_requests), atomic_load(&srv->n_lists),
                   atomic_load(&srv->n_gets), atomic_load(&srv->n_watches),
                   atomic_load(&srv->n_watches_active), atomic_load(&srv->n_control),
                   atomic_load(&srv->n_faults), pods, nodes, events, nss, rv, crv, hist,
                   f.latency_ms, f.error_rate, f.error_code, f.drop_rate, f.truncate_rate,
-                  f.malformed_rate, f.die_after, f.is_watch_410_http);
+                  f.malformed_rate, f.die_after, f.is_watch_410_http, f.retry_after_s,
+                  f.reset_rate, f.is_chunked, f.expire_continue, is_rotated);
     sim_nodes_stats_json(srv->nodes, sb);
     strbuf_putc(sb, '}');
 }
@@ -1226,6 +1255,21 @@ static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection 
         strbuf_printf(&sb, "{\"deleted\":1,\"resourceVersion\":\"%" PRIu64 "\"}", rv);
         return queue_json(srv, conn, rq, 200, &sb, url);
     }
+    if (strcmp(op, "agent") == 0) {
+        /* issue 7's agent faults: one node's real agent, see sim_nodes_agent_control */
+        long long ring = arg_num(conn, "ring");
+        const char *node = arg(conn, "node");
+        if (!node || ring == -2 || ring > 10000000)
+            return queue_status(srv, conn, rq, 400, "BadRequest",
+                                "node is required and ring must be 1..10000000", NULL, NULL, url);
+        unsigned code = srv->nodes ? sim_nodes_agent_control(srv->nodes, node, arg(conn, "fault"),
+                                                             arg(conn, "action"),
+                                                             ring > 0 ? (unsigned long)ring : 0, &sb)
+                                   : 404;
+        if (!srv->nodes)
+            strbuf_puts(&sb, "{\"error\":\"no simulated nodes\"}");
+        return queue_json(srv, conn, rq, code, &sb, url);
+    }
     if (strcmp(op, "compact") == 0) {
         pthread_mutex_lock(&st->mu);
         sim_store_compact(st);
@@ -1253,8 +1297,19 @@ static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection 
         const char *w410 = arg(conn, "watch_410_http");
         if (w410)
             f.is_watch_410_http = strcmp(w410, "1") == 0 || strcasecmp(w410, "true") == 0;
+        f.retry_after_s = arg_uint(conn, "retry_after", f.retry_after_s, &bad);
+        f.reset_rate = arg_uint(conn, "reset_rate", f.reset_rate, &bad);
+        const char *chunked = arg(conn, "chunked");
+        if (chunked)
+            f.is_chunked = strcmp(chunked, "1") == 0 || strcasecmp(chunked, "true") == 0;
+        long long expire = arg_num(conn, "expire_continue");
+        if (expire == -2)
+            bad = true;
+        else if (expire >= 0)
+            f.expire_continue = (long)expire;
         if (f.error_rate > 100 || f.drop_rate > 100 || f.truncate_rate > 100 ||
-            f.malformed_rate > 100 || f.error_code < 400 || f.error_code > 599)
+            f.malformed_rate > 100 || f.reset_rate > 100 || f.error_code < 400 ||
+            f.error_code > 599)
             bad = true;
         if (!bad)
             srv->faults = f;
@@ -1264,6 +1319,22 @@ static enum MHD_Result do_control(struct sim_server *srv, struct MHD_Connection 
                                 "invalid fault parameter (rates are 0-100, error_code 400-599)",
                                 NULL, NULL, url);
         stats_json(srv, &sb);
+        return queue_json(srv, conn, rq, 200, &sb, url);
+    }
+    if (strcmp(op, "token") == 0) {
+        /* Rotate the sim's own token (an expired credential): the API then wants
+         * set=NEW instead; control requests keep taking the old one. */
+        const char *set = arg(conn, "set");
+        bool is_reset = arg_true(conn, "reset");
+        if ((!set) == !is_reset || (set && (!*set || strlen(set) >= sizeof srv->rotated_token ||
+                                            strpbrk(set, " \t\r\n\"'\\"))))
+            return queue_status(srv, conn, rq, 400, "BadRequest",
+                                "want set=TOKEN (no spaces or quotes) or reset=1", NULL, NULL,
+                                url);
+        pthread_mutex_lock(&srv->fault_mu);
+        snprintf(srv->rotated_token, sizeof srv->rotated_token, "%s", set ? set : "");
+        pthread_mutex_unlock(&srv->fault_mu);
+        strbuf_printf(&sb, "{\"rotated\":%s}", set ? "true" : "false");
         return queue_json(srv, conn, rq, 200, &sb, url);
     }
     return queue_status(srv, conn, rq, 404, "NotFound",
@@ -1369,6 +1440,57 @@ static enum MHD_Result proxy_unavailable(struct sim_server *srv, struct MHD_Conn
                         msg, NULL, NULL, url);
 }
 
+/* SIM_AGENT_HUGE_BYTES of valid JSON, made on the fly: only a size limit refuses it. */
+static ssize_t huge_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    static const char head[] = "{\"padding\":\"", tail[] = "\"}";
+    const size_t hl = sizeof head - 1, tl = sizeof tail - 1, total = SIM_AGENT_HUGE_BYTES;
+    (void)cls;
+    if (pos >= total)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = total - (size_t)pos < max ? total - (size_t)pos : max;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = (size_t)pos + i;
+        buf[i] = at < hl ? head[at] : at >= total - tl ? tail[at - (total - tl)] : 'x';
+    }
+    return (ssize_t)n;
+}
+
+/* Answer for an agent with an injected fault (POST /sim/agent): hang until the
+ * fault is cleared or the client gives up, garbage, or a 10 MiB body. */
+static enum MHD_Result proxy_agent_fault(struct sim_server *srv, struct MHD_Connection *conn,
+                                         struct req *rq, enum sim_agent_fault af,
+                                         const char *node, const char *target, const char *url)
+{
+    struct MHD_Response *r = NULL;
+    if (af == SIM_AGENT_FAULT_HANG) {
+        /* MHD gives each connection its own thread: sleeping here stalls only this one */
+        double until = mono_now() + 600;
+        while (sim_nodes_agent_fault(srv->nodes, node) == SIM_AGENT_FAULT_HANG &&
+               !atomic_load(&srv->is_stopping) && !client_gone(conn) && mono_now() < until)
+            usleep(50 * 1000);
+        logf_(srv, "%s -> %s%s: hang ended (proxy)", url, node, target);
+        return proxy_unavailable(srv, conn, rq, 503, "the agent hung (simulated)", url);
+    }
+    if (af == SIM_AGENT_FAULT_GARBAGE) {
+        /* control bytes and invalid UTF-8 too: error messages must not pass them on */
+        static const char garbage[] = "<html>\x1b[31mnot json\x01\x02\xff\xfe</html>\n{{{";
+        r = MHD_create_response_from_buffer(sizeof garbage - 1, (void *)garbage,
+                                            MHD_RESPMEM_PERSISTENT);
+    } else {
+        r = MHD_create_response_from_callback(SIM_AGENT_HUGE_BYTES, 64 * 1024, huge_reader, NULL,
+                                              NULL);
+    }
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, "X-Armortop-Sim-Fault", sim_agent_fault_name(af));
+    enum MHD_Result ret = MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    logf_(srv, "%s -> %s%s: fault %s (proxy)", url, node, target, sim_agent_fault_name(af));
+    return ret;
+}
+
 static enum MHD_Result do_proxy(struct sim_server *srv, struct MHD_Connection *conn,
                                 struct req *rq, const char *method, const char *url)
 {
@@ -1455,6 +1577,12 @@ static enum MHD_Result do_proxy(struct sim_server *srv, struct MHD_Connection *c
         ret = MHD_queue_response(conn, code, r);
         MHD_destroy_response(r);
         logf_(srv, "%s %s -> lite %s%s %u (proxy)", method, url, node, target, code);
+        goto out;
+    }
+    enum sim_agent_fault af = is_agent ? sim_nodes_agent_fault(srv->nodes, node)
+                                       : SIM_AGENT_FAULT_NONE;
+    if (af != SIM_AGENT_FAULT_NONE) {
+        ret = proxy_agent_fault(srv, conn, rq, af, node, target, url);
         goto out;
     }
     if (!is_agent || !sim_nodes_endpoint(srv->nodes, node, endpoint, sizeof endpoint)) {
@@ -1592,6 +1720,8 @@ static void pick_faults(struct sim_server *srv, struct fault_pick *fp)
     fp->latency_ms = f->latency_ms;
     fp->error_code = f->error_code;
     fp->is_watch_410_http = f->is_watch_410_http;
+    fp->retry_after_s = f->retry_after_s;
+    fp->is_chunked = f->is_chunked;
     if (f->die_after == 0)
         fp->is_die = true;
     else if (f->die_after > 0)
@@ -1601,18 +1731,29 @@ static void pick_faults(struct sim_server *srv, struct fault_pick *fp)
     fp->is_error = f->error_rate && sim_rng_next(r) % 100 < f->error_rate;
     fp->is_truncate = f->truncate_rate && sim_rng_next(r) % 100 < f->truncate_rate;
     fp->is_malformed = f->malformed_rate && sim_rng_next(r) % 100 < f->malformed_rate;
+    fp->is_reset = f->reset_rate && sim_rng_next(r) % 100 < f->reset_rate;
     pthread_mutex_unlock(&srv->fault_mu);
-    if (fp->is_drop || fp->is_error || fp->is_truncate || fp->is_malformed || fp->is_die)
+    if (fp->is_drop || fp->is_reset || fp->is_error || fp->is_truncate || fp->is_malformed ||
+        fp->is_die)
         atomic_fetch_add(&srv->n_faults, 1);
 }
 
-static bool authorized(struct sim_server *srv, struct MHD_Connection *conn)
+static bool authorized(struct sim_server *srv, struct MHD_Connection *conn, bool is_control)
 {
     const char *h =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h && srv->is_anonymous_ok)
         return true;
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    /* a rotated token: the new one stands for the old, which the API refuses */
+    pthread_mutex_lock(&srv->fault_mu);
+    bool is_new = srv->rotated_token[0] && strcmp(h + 7, srv->rotated_token) == 0;
+    bool is_old = srv->rotated_token[0] && strcmp(h + 7, srv->token) == 0;
+    pthread_mutex_unlock(&srv->fault_mu);
+    if (is_new)
+        return true;
+    if (is_old && !is_control)
         return false;
     if (srv->auth)
         return sim_auth_find(srv->auth, h + 7) != NULL;
@@ -1674,6 +1815,22 @@ static enum MHD_Result route_api(struct sim_server *srv, struct MHD_Connection *
     return ret;
 }
 
+/* Abort the connection with a TCP RST now (drop_rate closes it with a FIN):
+ * no lingering, then disconnect (AF_UNSPEC) so the fd stays MHD's to close. */
+static void reset_connection(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    struct sockaddr sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_family = AF_UNSPEC;
+    (void)connect(ci->connect_fd, &sa, sizeof sa); /* on failure the close still resets */
+}
+
 static bool is_health(const char *url)
 {
     return strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0 ||
@@ -1714,12 +1871,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         for (unsigned ms = 0; ms < rq->fault.latency_ms && !atomic_load(&srv->is_stopping);
              ms += 10)
             usleep(10000);
+        if (rq->fault.is_reset && !rq->fault.is_die) {
+            logf_(srv, "%s %s reset (fault)", method, url);
+            reset_connection(conn);
+            return MHD_NO;
+        }
         if (rq->fault.is_drop && !rq->fault.is_die) {
             logf_(srv, "%s %s dropped (fault)", method, url);
             return MHD_NO;
         }
     }
-    if (!is_health(url) && !authorized(srv, conn))
+    if (!is_health(url) && !authorized(srv, conn, rq->is_control))
         return queue_status(srv, conn, rq, 401, "Unauthorized", "Unauthorized", NULL, NULL, url);
     if (rq->is_too_large)
         return queue_status(srv, conn, rq, 413, "RequestEntityTooLarge",

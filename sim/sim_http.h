@@ -7,8 +7,10 @@
  * server-side Tables, bearer-token auth (every --users token), optional TLS,
  * TokenReview and SubjectAccessReview, the pods proxy to the nodes' agents
  * (Authorization stripped, as kube-apiserver does), the /sim/ control
- * endpoints used by tests, and fault injection (latency, errors, dropped,
- * truncated and malformed responses, dying mid-body). One thread per
+ * endpoints used by tests, and fault injection (latency, errors with
+ * Retry-After, dropped and reset connections, truncated (also chunked) and
+ * malformed responses, expiring continue tokens, a rotated token, dying
+ * mid-body). One thread per
  * connection, so a watch never blocks other requests. Depends on
  * libmicrohttpd, pthreads, core/xalloc, core/strbuf and the other sim modules;
  * it never writes to stdout (logs go to stderr).
@@ -35,6 +37,10 @@ struct sim_faults {
     unsigned malformed_rate; /* percent with a body cut to invalid JSON */
     long die_after;          /* exit(3) mid-body after this many more requests; -1 = never */
     bool is_watch_410_http;  /* stale watch rv: HTTP 410 instead of an ERROR event */
+    unsigned retry_after_s;  /* > 0: error_rate answers carry "Retry-After: N" */
+    unsigned reset_rate;     /* percent of connections reset (RST) without a response */
+    bool is_chunked;         /* list/get bodies chunked, without Content-Length */
+    long expire_continue;    /* the next N continued lists answer 410 Expired */
 };
 
 void sim_faults_reset(struct sim_faults *f);

@@ -38,7 +38,7 @@
 
 struct opts {
     unsigned nodes, pods, page_max, history;
-    uint64_t seed;
+    uint64_t seed, rv_start;
     long port;
     const char *listen;
     const char *kubeconfig_out;
@@ -76,6 +76,11 @@ static void usage(FILE *f)
           "  --drop-rate PCT       close PCT% of connections without answering\n"
           "  --truncate-rate PCT   send only half of PCT% of response bodies\n"
           "  --malformed-rate PCT  send invalid JSON in PCT% of responses\n"
+          "  --reset-rate PCT      reset (TCP RST) PCT% of connections without answering\n"
+          "  --retry-after N       send \"Retry-After: N\" with --error-rate answers\n"
+          "  --chunked             send list bodies chunked (no Content-Length)\n"
+          "  --rv-start N          first resourceVersion is N+1 [0]; a restarted server\n"
+          "                        with another N has unrelated resourceVersions\n"
           "  --page-max N          cap for ?limit= [5000]\n"
           "  --history N           changes kept for watches [100000]\n"
           "  --epoch SECS|now      base time of generated timestamps [2025-06-01T00:00:00Z]\n"
@@ -97,7 +102,8 @@ static void usage(FILE *f)
           "\n"
           "Prints \"armortop-sim: ready URL token TOKEN\" on stdout when it is ready; runs\n"
           "until SIGTERM or SIGINT. Control endpoints: POST /sim/mutate, /sim/add,\n"
-          "/sim/delete, /sim/compact, /sim/fault, /sim/denials; GET /sim/stats, /sim/truth.\n"
+          "/sim/delete, /sim/compact, /sim/fault, /sim/token, /sim/denials; GET /sim/stats,\n"
+          "/sim/truth.\n"
           "See armortop-sim(1).\n",
           f);
 }
@@ -144,6 +150,10 @@ enum {
     OPT_STATE_DIR,
     OPT_DENIAL_RATE,
     OPT_USERS,
+    OPT_RESET,
+    OPT_RETRY_AFTER,
+    OPT_CHUNKED,
+    OPT_RV_START,
 };
 
 /* Returns 0 to run, 1 for a usage error, 2 when --help/--version was handled. */
@@ -175,6 +185,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"state-dir", required_argument, NULL, OPT_STATE_DIR},
         {"denial-rate", required_argument, NULL, OPT_DENIAL_RATE},
         {"users", required_argument, NULL, OPT_USERS},
+        {"reset-rate", required_argument, NULL, OPT_RESET},
+        {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+        {"chunked", no_argument, NULL, OPT_CHUNKED},
+        {"rv-start", required_argument, NULL, OPT_RV_START},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -256,12 +270,28 @@ static int parse_args(int argc, char **argv, struct opts *o)
         case OPT_DROP:
         case OPT_TRUNCATE:
         case OPT_MALFORMED:
+        case OPT_RESET:
             if (parse_num(name, optarg, 100, &v))
                 return 1;
             *(c == OPT_ERROR_RATE ? &o->faults.error_rate
               : c == OPT_DROP     ? &o->faults.drop_rate
               : c == OPT_TRUNCATE ? &o->faults.truncate_rate
+              : c == OPT_RESET    ? &o->faults.reset_rate
                                   : &o->faults.malformed_rate) = (unsigned)v;
+            break;
+        case OPT_RETRY_AFTER:
+            if (parse_num(name, optarg, 86400, &v))
+                return 1;
+            o->faults.retry_after_s = (unsigned)v;
+            break;
+        case OPT_CHUNKED:
+            o->faults.is_chunked = true;
+            break;
+        case OPT_RV_START:
+            /* leave room below 2^63: JSON readers parse resourceVersions as int64 */
+            if (parse_num(name, optarg, 1ULL << 62, &v))
+                return 1;
+            o->rv_start = v;
             break;
         case OPT_ERROR_CODE:
             if (parse_num(name, optarg, 599, &v) || v < 400) {
@@ -523,6 +553,7 @@ int main(int argc, char **argv)
     int exit_code = 1;
     memset(&tls, 0, sizeof tls);
     sim_store_init(&st, o.history);
+    st.rv = st.compact_rv = o.rv_start; /* nothing issued below it: nothing to expire */
     sim_gen_init(&gen, o.seed, o.nodes, o.epoch);
     sim_gen_populate(&gen, &st, o.pods);
 

@@ -71,6 +71,11 @@ struct node {
     char endpoint[64];
     unsigned restarts;
     double started_at, next_start, backoff;
+    /* fault injection (POST /sim/agent), under nodes->mu */
+    enum sim_agent_fault fault;
+    bool is_held;       /* stopped on request: the supervisor does not restart it */
+    bool is_paused;     /* SIGSTOPped */
+    unsigned long ring; /* --ring for the next start, 0 = the agent's default */
     /* fake /proc, sorted by pid */
     struct pent *pents;
     size_t npents, cap;
@@ -799,16 +804,26 @@ static int spawn_agent(struct sim_nodes *n, struct node *nd, pid_t *pid_out)
     if (pipe2(pfd, O_CLOEXEC) != 0)
         return -1;
     int lfd = open(nd->agent_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    const char *argv[] = {n->agent_bin,   "--node-name",   nd->name,     "--listen",
-                          "127.0.0.1:0",  "--apparmorfs",  nd->aafs,     "--features",
-                          n->features,    "--proc",        nd->proc,     "--log",
-                          nd->log,        "--offset-file", nd->offset,   "--token-file",
-                          nd->tokens,     "--parser",      n->parser,    NULL,
-                          NULL,           NULL};
+    const char *argv[24] = {n->agent_bin,   "--node-name",   nd->name,     "--listen",
+                            "127.0.0.1:0",  "--apparmorfs",  nd->aafs,     "--features",
+                            n->features,    "--proc",        nd->proc,     "--log",
+                            nd->log,        "--offset-file", nd->offset,   "--token-file",
+                            nd->tokens,     "--parser",      n->parser};
+    size_t argc = 19;
     if (n->kubeconfig) {
-        argv[sizeof argv / sizeof argv[0] - 3] = "--kubeconfig";
-        argv[sizeof argv / sizeof argv[0] - 2] = n->kubeconfig;
+        argv[argc++] = "--kubeconfig";
+        argv[argc++] = n->kubeconfig;
     }
+    char ring[24];
+    pthread_mutex_lock(&n->mu);
+    unsigned long want_ring = nd->ring;
+    pthread_mutex_unlock(&n->mu);
+    if (want_ring) {
+        snprintf(ring, sizeof ring, "%lu", want_ring);
+        argv[argc++] = "--ring";
+        argv[argc++] = ring;
+    }
+    argv[argc] = NULL;
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
@@ -881,6 +896,11 @@ static int await_ready(int fd, double deadline)
 static void agent_up(struct sim_nodes *n, struct node *nd, pid_t pid, int port)
 {
     pthread_mutex_lock(&n->mu);
+    if (nd->is_held && port > 0) {
+        /* stopped on request while it was starting: down it goes */
+        kill(pid, SIGKILL);
+        port = 0;
+    }
     nd->pid = pid;
     nd->port = port;
     nd->started_at = now_mono();
@@ -891,7 +911,7 @@ static void agent_up(struct sim_nodes *n, struct node *nd, pid_t pid, int port)
     pthread_mutex_unlock(&n->mu);
     if (port > 0 && n->is_verbose)
         fprintf(stderr, "armortop-sim: %s: agent pid %d on port %d\n", nd->name, (int)pid, port);
-    if (port <= 0) {
+    if (port <= 0 && !nd->is_held) {
         fprintf(stderr, "armortop-sim: %s: agent (pid %d) did not become ready; see %s\n",
                 nd->name, (int)pid, nd->agent_log);
         kill(pid, SIGKILL); /* reaped and restarted by the supervisor */
@@ -921,7 +941,13 @@ static void *supervisor(void *arg)
             if (nd->pid > 0) {
                 int status;
                 pid_t r = waitpid(nd->pid, &status, WNOHANG);
-                if (r == nd->pid) {
+                if (r == nd->pid && nd->is_held) {
+                    /* stopped on request (POST /sim/agent action=stop) */
+                    nd->pid = 0;
+                    nd->port = 0;
+                    nd->endpoint[0] = '\0';
+                    nd->is_paused = false;
+                } else if (r == nd->pid) {
                     fprintf(stderr,
                             "armortop-sim: %s: agent pid %d %s %d; restarting in %.1f s\n",
                             nd->name, (int)nd->pid,
@@ -935,8 +961,9 @@ static void *supervisor(void *arg)
                     nd->pid = 0;
                     nd->port = 0;
                     nd->endpoint[0] = '\0';
+                    nd->is_paused = false;
                 }
-            } else if (now >= nd->next_start) {
+            } else if (!nd->is_held && now >= nd->next_start) {
                 pthread_mutex_unlock(&n->mu);
                 pid_t pid = 0;
                 int fd = spawn_agent(n, nd, &pid);
@@ -1252,6 +1279,136 @@ unsigned sim_nodes_write_denials(struct sim_nodes *n, const char *node_name, uns
     return 200;
 }
 
+/* ---- fault injection ------------------------------------------------------------------------ */
+
+static const char *const fault_names[] = {
+    [SIM_AGENT_FAULT_NONE] = "none",
+    [SIM_AGENT_FAULT_HANG] = "hang",
+    [SIM_AGENT_FAULT_GARBAGE] = "garbage",
+    [SIM_AGENT_FAULT_HUGE] = "huge",
+};
+
+const char *sim_agent_fault_name(enum sim_agent_fault f)
+{
+    return (unsigned)f < sizeof fault_names / sizeof fault_names[0] ? fault_names[f] : "?";
+}
+
+enum sim_agent_fault sim_nodes_agent_fault(struct sim_nodes *n, const char *node_name)
+{
+    if (!n || !node_name)
+        return SIM_AGENT_FAULT_NONE;
+    pthread_mutex_lock(&n->mu);
+    struct node *nd = node_by_name(n, node_name);
+    enum sim_agent_fault f = nd ? nd->fault : SIM_AGENT_FAULT_NONE;
+    pthread_mutex_unlock(&n->mu);
+    return f;
+}
+
+/* SIGKILL/SIGTERM nd's agent and reap it here (nodes->mu held, so the
+ * supervisor cannot reap it first): the caller's answer means "it is down".
+ * SIGTERM gets 5 s to exit cleanly, then SIGKILL. */
+static void agent_down(struct sim_nodes *n, struct node *nd, int sig)
+{
+    if (nd->pid <= 0)
+        return;
+    if (nd->is_paused)
+        kill(nd->pid, SIGCONT); /* a stopped process does not act on SIGTERM */
+    kill(nd->pid, sig);
+    int status = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 500 && (r = waitpid(nd->pid, &status, WNOHANG)) == 0; i++)
+        usleep(10000);
+    if (r == 0) {
+        kill(nd->pid, SIGKILL);
+        waitpid(nd->pid, &status, 0);
+    }
+    if (n->is_verbose)
+        fprintf(stderr, "armortop-sim: %s: agent pid %d stopped on request (%s)\n", nd->name,
+                (int)nd->pid, nd->is_held ? "held down" : "restarting");
+    nd->pid = 0;
+    nd->port = 0;
+    nd->endpoint[0] = '\0';
+    nd->is_paused = false;
+    /* asked for, not a crash loop: no growing backoff */
+    nd->backoff = BACKOFF_MIN_S;
+    nd->next_start = now_mono() + BACKOFF_MIN_S;
+}
+
+unsigned sim_nodes_agent_control(struct sim_nodes *n, const char *node_name, const char *fault,
+                                 const char *action, unsigned long ring, struct strbuf *out)
+{
+    enum sim_agent_fault f = SIM_AGENT_FAULT__KEEP;
+    if (fault) {
+        for (size_t i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++)
+            if (strcmp(fault, fault_names[i]) == 0)
+                f = (enum sim_agent_fault)i;
+        if (f == SIM_AGENT_FAULT__KEEP) {
+            strbuf_puts(out, "{\"error\":\"fault must be none, hang, garbage or huge\"}");
+            return 400;
+        }
+    }
+    static const char *const actions[] = {"kill", "term", "stop", "start", "pause", "resume"};
+    int act = -1;
+    for (size_t i = 0; action && i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(action, actions[i]) == 0)
+            act = (int)i;
+    if (action && act < 0) {
+        strbuf_puts(out, "{\"error\":\"action must be kill, term, stop, start, pause or "
+                         "resume\"}");
+        return 400;
+    }
+    pthread_mutex_lock(&n->mu);
+    struct node *nd = node_name ? node_by_name(n, node_name) : NULL;
+    if (!nd || !nd->has_agent) {
+        pthread_mutex_unlock(&n->mu);
+        strbuf_puts(out, "{\"error\":\"no such node with a real agent\"}");
+        return 404;
+    }
+    unsigned code = 200;
+    if (f != SIM_AGENT_FAULT__KEEP)
+        nd->fault = f;
+    if (ring)
+        nd->ring = ring;
+    switch (act) {
+    case 0: /* kill */
+    case 1: /* term */
+        if (nd->pid <= 0)
+            code = 409;
+        agent_down(n, nd, act == 0 ? SIGKILL : SIGTERM);
+        break;
+    case 2: /* stop: down, and held down until start */
+        nd->is_held = true;
+        agent_down(n, nd, SIGKILL);
+        break;
+    case 3: /* start */
+        nd->is_held = false;
+        if (nd->pid <= 0) {
+            nd->next_start = 0;
+            pthread_cond_broadcast(&n->cond);
+        }
+        break;
+    case 4: /* pause */
+    case 5: /* resume */
+        if (nd->pid <= 0) {
+            code = 409;
+            break;
+        }
+        kill(nd->pid, act == 4 ? SIGSTOP : SIGCONT);
+        nd->is_paused = act == 4;
+        break;
+    default:
+        break;
+    }
+    strbuf_printf(out,
+                  "{\"node\":\"%s\",\"fault\":\"%s\",\"held\":%s,\"paused\":%s,\"pid\":%d,"
+                  "\"endpoint\":\"%s\",\"restarts\":%u,\"ring\":%lu%s}",
+                  nd->name, sim_agent_fault_name(nd->fault), nd->is_held ? "true" : "false",
+                  nd->is_paused ? "true" : "false", (int)nd->pid, nd->endpoint, nd->restarts,
+                  nd->ring, code == 409 ? ",\"error\":\"the agent is not running\"" : "");
+    pthread_mutex_unlock(&n->mu);
+    return code;
+}
+
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
 bool sim_nodes_endpoint(struct sim_nodes *n, const char *node_name, char *buf, size_t len)
@@ -1308,10 +1465,13 @@ void sim_nodes_stats_json(struct sim_nodes *n, struct strbuf *out)
             lines += nd->lines_written;
             strbuf_printf(out, "%s{\"node\":\"%s\",\"agent\":%s,\"pid\":%d,\"endpoint\":\"%s\","
                                "\"restarts\":%u,\"processes\":%zu,\"profiles\":%zu,"
-                               "\"denials_written\":%lu,\"denied_written\":%lu,\"dir\":",
+                               "\"denials_written\":%lu,\"denied_written\":%lu,\"fault\":\"%s\","
+                               "\"held\":%s,\"paused\":%s,\"dir\":",
                           i ? "," : "", nd->name, nd->endpoint[0] ? "true" : "false",
                           (int)nd->pid, nd->endpoint, nd->restarts ? nd->restarts : 0,
-                          nd->npents, nd->nprofs, nd->lines_written, nd->denied_written);
+                          nd->npents, nd->nprofs, nd->lines_written, nd->denied_written,
+                          sim_agent_fault_name(nd->fault), nd->is_held ? "true" : "false",
+                          nd->is_paused ? "true" : "false");
             strbuf_json_str(out, nd->dir);
             strbuf_putc(out, '}');
         }

@@ -119,6 +119,33 @@ void sim_nodes_truth_json(struct sim_nodes *n, struct sim_store *st, struct sim_
  * (200, 404 unknown node or no state, 409 no confined process). */
 unsigned sim_nodes_write_denials(struct sim_nodes *n, const char *node_name, unsigned count,
                                  struct strbuf *out);
+/* Agent faults for issue 7's fault-injection tests (POST /sim/agent). The pods
+ * proxy applies them to every request for the node's agent: HANG accepts and
+ * never answers (until the fault is cleared or the client goes away), GARBAGE
+ * answers 200 with bytes that are not JSON, HUGE answers 200 with a valid
+ * JSON body of SIM_AGENT_HUGE_BYTES. */
+enum sim_agent_fault {
+    SIM_AGENT_FAULT_NONE,
+    SIM_AGENT_FAULT_HANG,
+    SIM_AGENT_FAULT_GARBAGE,
+    SIM_AGENT_FAULT_HUGE,
+    SIM_AGENT_FAULT__KEEP, /* sim_nodes_agent_control: leave the fault as it is */
+};
+#define SIM_AGENT_HUGE_BYTES ((size_t)10 << 20)
+/* The node's current fault (NONE for unknown nodes and lite nodes). */
+enum sim_agent_fault sim_nodes_agent_fault(struct sim_nodes *n, const char *node_name);
+const char *sim_agent_fault_name(enum sim_agent_fault f);
+/* Control one node's real agent: fault ("none", "hang", "garbage", "huge"; NULL
+ * keeps it), action (NULL, or "kill": SIGKILL, restarted by the supervisor
+ * after BACKOFF_MIN; "term": SIGTERM, likewise; "stop": SIGKILL and hold it
+ * down; "start": release the hold and start it now; "pause"/"resume":
+ * SIGSTOP/SIGCONT, a process that accepts connections and never answers), ring
+ * (> 0: --ring for the agent's next start; 0 keeps it). kill/term/stop return
+ * once the process is reaped. out receives the node's state as JSON. Returns
+ * the HTTP status (200, 400 bad value, 404 no such node with a real agent,
+ * 409 nothing to signal). */
+unsigned sim_nodes_agent_control(struct sim_nodes *n, const char *node_name, const char *fault,
+                                 const char *action, unsigned long ring, struct strbuf *out);
 /* Number of nodes with state, and the state directory. */
 size_t sim_nodes_count(const struct sim_nodes *n);
 const char *sim_nodes_state_dir(const struct sim_nodes *n);

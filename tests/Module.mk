@@ -53,3 +53,5 @@ tests/fuzz/%.replay.o: tests/fuzz/%.c config.h
 # injection, kiosk/read-only never mutating (tests/integration/test_security.c).
 INTEGRATION_TESTS += tests/integration/test_security
 tests/integration/test_security: tui/text.o
+INTEGRATION_TESTS += tests/integration/test_faults_api
+INTEGRATION_TESTS += tests/integration/test_faults_agents

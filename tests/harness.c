@@ -45,6 +45,58 @@ const char *harness_bin(const char *name, char *buf, size_t len)
     return buf;
 }
 
+/* ---- valgrind (make memcheck) ---- */
+
+/* $HARNESS_VALGRIND names a log directory: programs whose name is listed in
+ * $HARNESS_VALGRIND_PROGS (default "armortop armortop-agent") then run under
+ * valgrind memcheck, one log per process, which tests/valgrind.sh reads. */
+static bool is_valgrinded(const char *path)
+{
+    const char *dir = getenv("HARNESS_VALGRIND");
+    if (!dir || !*dir)
+        return false;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *progs = getenv("HARNESS_VALGRIND_PROGS");
+    if (!progs || !*progs)
+        progs = "armortop armortop-agent";
+    size_t bl = strlen(base);
+    for (const char *p = progs; (p = strstr(p, base)); p += bl)
+        if ((p == progs || p[-1] == ' ') && (p[bl] == '\0' || p[bl] == ' '))
+            return true;
+    return false;
+}
+
+int harness_slow(void)
+{
+    const char *dir = getenv("HARNESS_VALGRIND");
+    return dir && *dir ? 20 : 1;
+}
+
+/* execv, or valgrind with the same arguments when path is to be checked. Returns
+ * only on failure. */
+static void harness_execv(const char *path, const char *const *argv)
+{
+    if (!is_valgrinded(path)) {
+        execv(path, (char *const *)argv);
+        return;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    static char logopt[600], supp[600];
+    snprintf(logopt, sizeof logopt, "--log-file=%s/%%p.%s.vg", getenv("HARNESS_VALGRIND"), base);
+    const char *sdir = getenv("HARNESS_VALGRIND_SUPP");
+    snprintf(supp, sizeof supp, "--suppressions=%s", sdir && *sdir ? sdir : "tests/valgrind.supp");
+    const char *vargv[80] = {"valgrind", "--tool=memcheck", "--leak-check=full",
+                             "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
+                             "--child-silent-after-fork=yes", "--num-callers=30", logopt, supp, path};
+    size_t n = 10;
+    for (size_t i = 1; argv[i] && n < 79; i++)
+        vargv[n++] = argv[i];
+    vargv[n] = NULL;
+    execvp("valgrind", (char *const *)vargv);
+}
+
 const char *harness_corpus_dir(void)
 {
     static char path[512];
@@ -162,7 +214,7 @@ int harness_sim_start(struct harness_sim *sim, const char *const *extra_args)
         dup2(pipefd[1], 1);
         close(pipefd[0]);
         close(pipefd[1]);
-        execv(argv[0], (char *const *)argv);
+        harness_execv(argv[0], argv);
         fprintf(stderr, "harness: exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
@@ -172,7 +224,7 @@ int harness_sim_start(struct harness_sim *sim, const char *const *extra_args)
     /* Wait (up to 30 s) for "armortop-sim: ready <url> token <token>". */
     char line[512];
     size_t len = 0;
-    double deadline = now_s() + 30;
+    double deadline = now_s() + 30 * harness_slow();
     int ok = 0;
     while (now_s() < deadline && len < sizeof line - 1) {
         struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
@@ -221,7 +273,7 @@ void harness_sim_stop(struct harness_sim *sim)
 {
     if (sim->pid > 0) {
         kill(sim->pid, SIGTERM);
-        double deadline = now_s() + 2;
+        double deadline = now_s() + 2 * harness_slow();
         int st;
         while (waitpid(sim->pid, &st, WNOHANG) == 0) {
             if (now_s() > deadline) {
@@ -278,7 +330,7 @@ int harness_run(const char *const *argv, const char *const *env_add, int timeout
         for (size_t i = 0; env_add && env_add[i]; i++)
             putenv((char *)env_add[i]);
         if (strchr(prog, '/'))
-            execv(prog, (char *const *)argv);
+            harness_execv(prog, argv);
         else
             execvp(prog, (char *const *)argv);
         fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
@@ -289,7 +341,7 @@ int harness_run(const char *const *argv, const char *const *env_add, int timeout
     size_t ocap = 0, ecap = 0;
     res->out = calloc(1, 1);
     res->err = calloc(1, 1);
-    double deadline = now_s() + timeout_s;
+    double deadline = now_s() + (double)timeout_s * harness_slow();
     int open_fds = 2;
     bool timed_out = false;
     struct pollfd pfd[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = errp[0], .events = POLLIN } };
@@ -525,14 +577,14 @@ int harness_agent_launch(struct harness_agent *ap, const struct harness_agent_op
         if (efd >= 0)
             dup2(efd, 2);
         close(out[0]);
-        execv(bin, (char *const *)argv);
+        harness_execv(bin, argv);
         _exit(127);
     }
     close(out[1]);
     ap->pid = pid;
     char line[512];
     size_t len = 0;
-    time_t deadline = time(NULL) + 15;
+    time_t deadline = time(NULL) + 15 * harness_slow();
     while (len < sizeof line - 1 && time(NULL) < deadline) {
         struct pollfd pfd = {.fd = out[0], .events = POLLIN};
         if (poll(&pfd, 1, 500) <= 0)
@@ -576,7 +628,7 @@ int harness_agent_halt(struct harness_agent *ap, int sig, bool keep_dir)
     if (ap->pid > 0) {
         kill(ap->pid, sig);
         int st = 0;
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 200 * harness_slow(); i++) {
             if (waitpid(ap->pid, &st, WNOHANG) == ap->pid) {
                 code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
                 break;

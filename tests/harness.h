@@ -30,6 +30,10 @@ struct harness_sim {
 
 /* Start armortop-sim with extra args (NULL-terminated vector, may be NULL).
  * Adds --port 0 --kubeconfig-out <dir>/kubeconfig. Returns 0, or -1 (message on stderr). */
+/* 20 when the programs run under valgrind ($HARNESS_VALGRIND, see tests/valgrind.sh), else 1:
+ * a factor for the harness's own start-up and run deadlines. */
+int harness_slow(void);
+
 int harness_sim_start(struct harness_sim *sim, const char *const *extra_args);
 /* SIGTERM (then SIGKILL after 2 s), reap, remove the temp dir. Safe to call twice. */
 void harness_sim_stop(struct harness_sim *sim);

@@ -306,9 +306,9 @@ static void test_agent_slowloris(void **state)
         assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
         double dt = now_s() - t0;
         harness_resp_free(&r);
-        if (dt >= 1.0)
+        if (dt >= 1.0 * harness_slow())
             fprintf(stderr, "fresh /healthz took %.2f s\n", dt);
-        assert_true(dt < 1.0);
+        assert_true(dt < 1.0 * harness_slow()); /* under valgrind the agent is ~20x slower */
         sleep_ms(100);
     }
     /* Then they stall: the agent drops them by its idle timeout (30 s). */
