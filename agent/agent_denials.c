@@ -1,8 +1,16 @@
 /*
  * agent_denials: log follower, ring, summary and attribution (see
- * agent_denials.h). All shared state is guarded by one mutex; the reader
- * thread does its file I/O, parsing and /proc reads outside it and only takes
- * it to publish a record or status. Depends on libc, pthread, inotify,
+ * agent_denials.h). All shared state is guarded by one mutex (lock); the
+ * reader thread does its file I/O, parsing and /proc reads outside it and
+ * only takes it to publish a record or status. feed_lock, taken first,
+ * serialises agent_denials_feed_line() over its scratch and pid cache.
+ *
+ * Per record (issue 6: the path from log line to served record): the /proc
+ * attribution is remembered per pid and comm for a second (attribute()),
+ * the time string is arithmetic (record_time()), and the record's JSON is
+ * written once, in one pass into one reservation, and kept in the ring in a
+ * block of its exact size; /v1/denials copies those bytes after the cursor.
+ * Depends on libc, pthread, inotify,
  * xalloc, strbuf, kerr, core/denial, core/procscan, core/aafs, agent_json,
  * agent_log.
  */
@@ -61,7 +69,19 @@ struct cmap {
 
 struct ring_slot {
     uint64_t seq;
-    char *json; /* the record without its leading '{' and cursor */
+    char *json; /* the record without its leading '{' and cursor; exactly json_len + 1 bytes */
+    size_t json_len;
+};
+
+/* /proc attribution remembered per pid (see attribute()). */
+#define PID_CACHE_SIZE 256 /* power of two */
+#define PID_CACHE_TTL_MS 1000
+struct pid_cache_entry {
+    int pid;             /* 0: empty */
+    long long until_ms;  /* CLOCK_MONOTONIC_COARSE */
+    char comm[32];       /* the record's comm when read ("" when it had none) */
+    bool has_pe;
+    struct proc_entry pe; /* owned when has_pe */
 };
 
 struct agent_denials {
@@ -77,6 +97,11 @@ struct agent_denials {
     char *apparmorfs_dir;
 
     pthread_mutex_t lock;
+    /* feed_lock serialises agent_denials_feed_line() (the reader thread, or
+     * a test) over its scratch and the pid cache; taken before lock */
+    pthread_mutex_t feed_lock;
+    struct strbuf scratch_json, scratch_key;
+    struct pid_cache_entry *pid_cache; /* PID_CACHE_SIZE, allocated on first use */
     /* ring */
     struct ring_slot *ring;
     size_t ring_size;
@@ -139,14 +164,22 @@ static long long mono_ms(void)
 
 /* ---- cmap ---- */
 
+/* Eight bytes a step (a multiply-xorshift mix; the tables only need spread,
+ * not resistance to chosen keys: they are bounded and probe linearly). */
 static uint64_t fnv1a(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 1469598103934665603ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        h ^= h >> 29;
     }
-    return h;
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
 }
 
 static void cmap_done(struct cmap *m)
@@ -228,6 +261,9 @@ struct agent_denials *agent_denials_new(const struct agent_denials_config *cfg)
     d->ring_size = cfg->ring_size ? cfg->ring_size : 1;
     d->ring = xcalloc(d->ring_size, sizeof *d->ring);
     pthread_mutex_init(&d->lock, NULL);
+    pthread_mutex_init(&d->feed_lock, NULL);
+    strbuf_init(&d->scratch_json);
+    strbuf_init(&d->scratch_key);
     d->stop_fd = d->in_fd = d->rev_fd = d->fd = d->old_fd = -1;
     strbuf_init(&d->old_partial);
     d->wd_file = d->wd_dir = d->wd_rev = -1;
@@ -267,55 +303,126 @@ static void publish_offset(struct agent_denials *d)
 
 /* ---- records ---- */
 
-/* Fast writers for record_json, which runs once per kept line: the same
- * bytes as agent_json_kv_str/_int/_bool, but a key is one append, a value
- * needing no escapes is one append, and numbers skip printf. Anything that
- * needs escaping goes through agent_json_str. */
-static void kv_key(struct strbuf *out, const char *key, size_t key_len, bool *first)
+/* "2024-05-22T09:45:33.123Z" (agent_json_time's bytes) without gmtime and
+ * printf: the date from the day number (H. Hinnant's civil_from_days, exact
+ * for the proleptic Gregorian calendar gmtime uses), the time of day by
+ * division. Years past 9999 (and negative epochs) go to agent_json_time. */
+static void record_time(long long epoch_s, int ms, char out[40])
 {
-    char buf[64];
-    size_t n = 0;
-    if (!*first)
-        buf[n++] = ',';
-    *first = false;
-    buf[n++] = '"';
-    memcpy(buf + n, key, key_len);
-    n += key_len;
-    buf[n++] = '"';
-    buf[n++] = ':';
-    strbuf_append(out, buf, n);
+    if (epoch_s < 0 || epoch_s >= 253402300800LL) {
+        agent_json_time(out, 40, epoch_s, ms);
+        return;
+    }
+    long long z = epoch_s / 86400 + 719468;
+    long long era = z / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    unsigned year = (unsigned)(yoe + era * 400) + (month <= 2);
+    unsigned sec = (unsigned)(epoch_s % 86400);
+    if (ms < 0 || ms > 999)
+        ms = 0;
+    const unsigned v[7] = {year / 100, year % 100, month, day, sec / 3600, sec / 60 % 60, sec % 60};
+    static const char sep[7] = {0, 0, '-', '-', 'T', ':', ':'}; /* before each pair */
+    char *o = out;
+    for (int i = 0; i < 7; i++) {
+        if (sep[i])
+            *o++ = sep[i];
+        *o++ = (char)('0' + v[i] / 10);
+        *o++ = (char)('0' + v[i] % 10);
+    }
+    *o++ = '.';
+    *o++ = (char)('0' + ms / 100);
+    *o++ = (char)('0' + ms / 10 % 10);
+    *o++ = (char)('0' + ms % 10);
+    *o++ = 'Z';
+    *o = '\0';
 }
 
-static void kv_str_(struct strbuf *out, const char *key, size_t key_len, const char *val,
-                    bool *first)
+static long long coarse_ms(void)
 {
-    kv_key(out, key, key_len, first);
-    if (!val) {
-        strbuf_append(out, "null", 4);
-        return;
-    }
-    const unsigned char *p = (const unsigned char *)val;
-    while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
-        p++;
-    if (*p) {
-        agent_json_str(out, val);
-        return;
-    }
-    size_t n = (size_t)(p - (const unsigned char *)val);
-    strbuf_grow(out, n + 2);
-    strbuf_putc(out, '"');
-    strbuf_append(out, val, n);
-    strbuf_putc(out, '"');
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void kv_int_(struct strbuf *out, const char *key, size_t key_len, long long val,
-                    bool is_null, bool *first)
+/*
+ * The /proc attribution of pid, read at most once a second per pid and comm:
+ * a denial storm is mostly one process repeating itself, and each read is
+ * three or four syscalls. The entry is read again after PID_CACHE_TTL_MS, or
+ * when a record names another comm for the pid (an exec, or the pid reused),
+ * or when another pid takes the slot. Returns the entry (owned by the cache,
+ * valid until the next call) or NULL when the pid is not in proc_dir.
+ * Called with feed_lock held.
+ */
+static const struct proc_entry *attribute(struct agent_denials *d, long pid, const char *comm)
 {
-    kv_key(out, key, key_len, first);
-    if (is_null) {
-        strbuf_append(out, "null", 4);
-        return;
+    size_t comm_len = comm ? strlen(comm) : 0;
+    bool is_cacheable = comm_len < sizeof d->pid_cache[0].comm;
+    long long now = coarse_ms();
+
+    if (!d->pid_cache)
+        d->pid_cache = xcalloc(PID_CACHE_SIZE, sizeof *d->pid_cache);
+    struct pid_cache_entry *c = &d->pid_cache[(size_t)pid & (PID_CACHE_SIZE - 1)];
+    if (c->pid == pid && now < c->until_ms && is_cacheable &&
+        memcmp(c->comm, comm ? comm : "", comm_len + 1) == 0)
+        return c->has_pe ? &c->pe : NULL;
+    if (c->has_pe)
+        proc_entry_done(&c->pe);
+    c->has_pe = false;
+    c->pid = 0;
+    int prc = procscan_pid(d->proc_dir, (int)pid, &c->pe, NULL);
+    c->has_pe = prc == 0 || prc == 1;
+    if (!c->has_pe)
+        memset(&c->pe, 0, sizeof c->pe);
+    if (is_cacheable) {
+        c->pid = (int)pid;
+        c->until_ms = now + PID_CACHE_TTL_MS;
+        memcpy(c->comm, comm ? comm : "", comm_len + 1);
     }
+    return c->has_pe ? &c->pe : NULL;
+}
+
+static void pid_cache_free(struct agent_denials *d)
+{
+    if (!d->pid_cache)
+        return;
+    for (size_t i = 0; i < PID_CACHE_SIZE; i++)
+        if (d->pid_cache[i].has_pe)
+            proc_entry_done(&d->pid_cache[i].pe);
+    free(d->pid_cache);
+    d->pid_cache = NULL;
+}
+
+/* Writers into a buffer reserved once per record (record_json): a key is a
+ * constant copy, a value one pass of agent_json_put_str. */
+#define PUT_LIT(o, lit)                                                                            \
+    do {                                                                                           \
+        memcpy(o, lit, sizeof lit - 1);                                                            \
+        o += sizeof lit - 1;                                                                       \
+    } while (0)
+#define PUT_STR(o, key, val)                                                                       \
+    do {                                                                                           \
+        PUT_LIT(o, key);                                                                           \
+        o = agent_json_put_str(o, val);                                                            \
+    } while (0)
+#define PUT_INT(o, key, val, is_null)                                                              \
+    do {                                                                                           \
+        PUT_LIT(o, key);                                                                           \
+        o = (is_null) ? put_null(o) : put_int(o, val);                                             \
+    } while (0)
+
+static char *put_null(char *o)
+{
+    memcpy(o, "null", 4);
+    return o + 4;
+}
+
+static char *put_int(char *o, long long val)
+{
     char buf[24];
     size_t i = sizeof buf;
     unsigned long long u = val < 0 ? 0ULL - (unsigned long long)val : (unsigned long long)val;
@@ -325,53 +432,68 @@ static void kv_int_(struct strbuf *out, const char *key, size_t key_len, long lo
     } while (u);
     if (val < 0)
         buf[--i] = '-';
-    strbuf_append(out, buf + i, sizeof buf - i);
+    memcpy(o, buf + i, sizeof buf - i);
+    return o + (sizeof buf - i);
 }
 
-#define KV_STR(out, key, val, first) kv_str_(out, key, sizeof key - 1, val, first)
-#define KV_INT(out, key, val, is_null, first) kv_int_(out, key, sizeof key - 1, val, is_null, first)
-
+/* The record's JSON object without its '{' (render adds it with the cursor),
+ * into out (reset first). The bytes agent_json's writers would give. */
 static void record_json(struct agent_denials *d, const struct aa_denial *r, const char *time_s,
-                        const struct proc_entry *pe, bool has_pe, struct strbuf *out)
+                        const struct proc_entry *pe, struct strbuf *out)
 {
-    bool first = true;
-    strbuf_grow(out, 1024); /* one allocation for a typical record */
-    KV_STR(out, "node", d->node_name, &first);
-    KV_STR(out, "time", time_s, &first);
-    KV_STR(out, "audit_id", r->audit_id, &first);
-    KV_STR(out, "event", denial_event_name(r->event), &first);
-    KV_STR(out, "profile", r->profile, &first);
-    KV_STR(out, "operation", r->operation, &first);
-    KV_STR(out, "class", r->rule_class, &first);
-    KV_STR(out, "name", r->name, &first);
-    KV_STR(out, "target", r->name2, &first);
-    KV_STR(out, "requested_mask", r->requested_mask, &first);
-    KV_STR(out, "denied_mask", r->denied_mask, &first);
-    KV_INT(out, "pid", r->pid, r->pid < 0, &first);
-    KV_STR(out, "comm", r->comm, &first);
-    const char *pod_uid = has_pe && pe->ident.pod_uid[0] ? pe->ident.pod_uid : NULL;
-    const char *cid = has_pe && pe->ident.container_id[0] ? pe->ident.container_id : NULL;
-    KV_STR(out, "pod_uid", pod_uid, &first);
-    KV_STR(out, "container_id", cid, &first);
-    KV_STR(out, "runtime", cid ? cgroup_runtime_name(pe->ident.runtime) : NULL, &first);
-    KV_STR(out, "label", has_pe ? pe->label : NULL, &first);
-    KV_STR(out, "attributed_by", cid || pod_uid ? "pid" : "profile", &first);
-    KV_STR(out, "namespace", r->aa_namespace, &first);
-    KV_STR(out, "info", r->info, &first);
-    KV_INT(out, "error", r->error_code, r->error_code == 0, &first);
-    KV_STR(out, "peer", r->peer ? r->peer : r->peer_profile, &first);
-    KV_STR(out, "capname", r->capname, &first);
-    KV_INT(out, "capability", r->capability, r->capability < 0, &first);
-    KV_STR(out, "family", r->net_family, &first);
-    KV_STR(out, "sock_type", r->net_sock_type, &first);
-    KV_STR(out, "protocol", r->net_protocol, &first);
-    KV_STR(out, "signal", r->signal, &first);
-    KV_INT(out, "fsuid", r->fsuid, r->fsuid < 0, &first);
-    KV_INT(out, "ouid", r->ouid, r->ouid < 0, &first);
-    KV_STR(out, "source_format", denial_source_name(r->source_format), &first);
-    kv_key(out, "truncated", sizeof "truncated" - 1, &first);
-    strbuf_puts(out, r->is_truncated ? "true" : "false");
-    strbuf_putc(out, '}');
+    const char *pod_uid = pe && pe->ident.pod_uid[0] ? pe->ident.pod_uid : NULL;
+    const char *cid = pe && pe->ident.container_id[0] ? pe->ident.container_id : NULL;
+    const char *strs[] = {
+        d->node_name,     time_s,           r->audit_id,      r->profile,       r->operation,
+        r->rule_class,    r->name,          r->name2,         r->requested_mask, r->denied_mask,
+        r->comm,          pod_uid,          cid,              pe ? pe->label : NULL,
+        r->aa_namespace,  r->info,          r->peer ? r->peer : r->peer_profile, r->capname,
+        r->net_family,    r->net_sock_type, r->net_protocol,  r->signal,
+    };
+    /* keys, event/runtime/source names, numbers and booleans fit in 1024 */
+    size_t room = 1024;
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+        room += agent_json_str_room(strs[i]);
+    strbuf_reset(out);
+    strbuf_grow(out, room);
+    char *o = out->buf;
+    PUT_STR(o, "\"node\":", d->node_name);
+    PUT_STR(o, ",\"time\":", time_s);
+    PUT_STR(o, ",\"audit_id\":", r->audit_id);
+    PUT_STR(o, ",\"event\":", denial_event_name(r->event));
+    PUT_STR(o, ",\"profile\":", r->profile);
+    PUT_STR(o, ",\"operation\":", r->operation);
+    PUT_STR(o, ",\"class\":", r->rule_class);
+    PUT_STR(o, ",\"name\":", r->name);
+    PUT_STR(o, ",\"target\":", r->name2);
+    PUT_STR(o, ",\"requested_mask\":", r->requested_mask);
+    PUT_STR(o, ",\"denied_mask\":", r->denied_mask);
+    PUT_INT(o, ",\"pid\":", r->pid, r->pid < 0);
+    PUT_STR(o, ",\"comm\":", r->comm);
+    PUT_STR(o, ",\"pod_uid\":", pod_uid);
+    PUT_STR(o, ",\"container_id\":", cid);
+    PUT_STR(o, ",\"runtime\":", cid ? cgroup_runtime_name(pe->ident.runtime) : NULL);
+    PUT_STR(o, ",\"label\":", pe ? pe->label : NULL);
+    PUT_STR(o, ",\"attributed_by\":", cid || pod_uid ? "pid" : "profile");
+    PUT_STR(o, ",\"namespace\":", r->aa_namespace);
+    PUT_STR(o, ",\"info\":", r->info);
+    PUT_INT(o, ",\"error\":", r->error_code, r->error_code == 0);
+    PUT_STR(o, ",\"peer\":", r->peer ? r->peer : r->peer_profile);
+    PUT_STR(o, ",\"capname\":", r->capname);
+    PUT_INT(o, ",\"capability\":", r->capability, r->capability < 0);
+    PUT_STR(o, ",\"family\":", r->net_family);
+    PUT_STR(o, ",\"sock_type\":", r->net_sock_type);
+    PUT_STR(o, ",\"protocol\":", r->net_protocol);
+    PUT_STR(o, ",\"signal\":", r->signal);
+    PUT_INT(o, ",\"fsuid\":", r->fsuid, r->fsuid < 0);
+    PUT_INT(o, ",\"ouid\":", r->ouid, r->ouid < 0);
+    PUT_STR(o, ",\"source_format\":", denial_source_name(r->source_format));
+    if (r->is_truncated)
+        PUT_LIT(o, ",\"truncated\":true}");
+    else
+        PUT_LIT(o, ",\"truncated\":false}");
+    out->len = (size_t)(o - out->buf);
+    out->buf[out->len] = '\0';
 }
 
 static void summary_fields_json(const struct aa_denial *r, struct strbuf *out)
@@ -393,28 +515,37 @@ static bool is_kept_event(enum denial_event ev)
     return ev == DENIAL_EVENT_DENIED || ev == DENIAL_EVENT_ALLOWED || ev == DENIAL_EVENT_KILLED;
 }
 
+/* A copy of sb's bytes in a block of exactly their size (a ring slot keeps
+ * it: no 1 KB growth slack per record). */
+static char *exact_copy(const struct strbuf *sb)
+{
+    char *p = xmalloc(sb->len + 1);
+    memcpy(p, sb->buf, sb->len + 1);
+    return p;
+}
+
+static void copy_time(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t len)
 {
     struct aa_denial r;
     struct kerr e;
-    struct proc_entry pe;
-    bool has_pe = false;
-    struct strbuf json, key, fields;
-    strbuf_init(&json);
-    strbuf_init(&key);
-    strbuf_init(&fields);
     kerr_clear(&e);
-    memset(&pe, 0, sizeof pe);
+    aa_denial_init(&r);
 
     /* Skip blank lines cheaply. */
     size_t n = len;
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
-    if (n == 0) {
-        aa_denial_init(&r);
-        goto out;
-    }
-    int rc = denial_parse_line(line, n, &r, &e);
+    if (n == 0)
+        return;
+    /* the reason is only wanted for the debug log: formatting it costs a printf */
+    int rc = denial_parse_line(line, n, &r, agent_log_enabled(CORE_LOG_DEBUG) ? &e : NULL);
     if (rc != 0) {
         pthread_mutex_lock(&d->lock);
         d->lines++;
@@ -424,8 +555,10 @@ void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t l
             d->parse_errors++;
         pthread_mutex_unlock(&d->lock);
         if (rc < 0)
-            agent_log(CORE_LOG_DEBUG, "unreadable AppArmor line (%s): %.200s", e.msg, line);
-        goto out;
+            agent_log(CORE_LOG_DEBUG, "unreadable AppArmor line (%s): %.*s", e.msg,
+                      (int)(n < 200 ? n : 200), line); /* line is not NUL-terminated */
+        aa_denial_done(&r);
+        return;
     }
     if (!is_kept_event(r.event)) {
         pthread_mutex_lock(&d->lock);
@@ -433,22 +566,29 @@ void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t l
         if ((unsigned)r.event < DENIAL_EVENT__COUNT)
             d->events[r.event]++;
         pthread_mutex_unlock(&d->lock);
-        goto out;
+        aa_denial_done(&r);
+        return;
     }
+
+    pthread_mutex_lock(&d->feed_lock);
     /* Attribute now: the process may exit any moment. */
-    if (r.pid > 0 && r.pid <= INT_MAX) {
-        int prc = procscan_pid(d->proc_dir, (int)r.pid, &pe, NULL);
-        has_pe = prc == 0 || prc == 1;
-    }
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
+    const struct proc_entry *pe = NULL;
+    if (r.pid > 0 && r.pid <= INT_MAX)
+        pe = attribute(d, r.pid, r.comm);
     char time_s[40];
-    if (r.epoch_s > 0)
-        agent_json_time(time_s, sizeof time_s, r.epoch_s, r.epoch_ms);
-    else
-        agent_json_time(time_s, sizeof time_s, now.tv_sec, (int)(now.tv_nsec / 1000000));
-    record_json(d, &r, time_s, &pe, has_pe, &json);
-    denial_dedup_key(&r, &key);
+    if (r.epoch_s > 0) {
+        record_time(r.epoch_s, r.epoch_ms, time_s);
+    } else {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        record_time(now.tv_sec, (int)(now.tv_nsec / 1000000), time_s);
+    }
+    record_json(d, &r, time_s, pe, &d->scratch_json);
+    char *json = exact_copy(&d->scratch_json);
+    size_t json_len = d->scratch_json.len;
+    strbuf_reset(&d->scratch_key);
+    denial_dedup_key(&r, &d->scratch_key);
+    const struct strbuf *key = &d->scratch_key;
     const char *prof = r.profile ? r.profile : "(none)";
 
     pthread_mutex_lock(&d->lock);
@@ -460,17 +600,20 @@ void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t l
     struct ring_slot *slot = &d->ring[seq % d->ring_size];
     free(slot->json);
     slot->seq = seq;
-    slot->json = strbuf_take(&json);
+    slot->json = json;
+    slot->json_len = json_len;
     bool is_new = false;
-    struct cmap_entry *se = cmap_get(&d->summary, key.buf ? key.buf : "", key.len, SUMMARY_MAX, &is_new);
+    struct cmap_entry *se = cmap_get(&d->summary, key->buf ? key->buf : "", key->len, SUMMARY_MAX, &is_new);
     if (se) {
         if (is_new) {
+            struct strbuf fields;
+            strbuf_init(&fields);
             summary_fields_json(&r, &fields);
             se->fields_json = strbuf_take(&fields);
-            snprintf(se->first, sizeof se->first, "%s", time_s);
+            copy_time(se->first, sizeof se->first, time_s);
         }
         se->count++;
-        snprintf(se->last, sizeof se->last, "%s", time_s);
+        copy_time(se->last, sizeof se->last, time_s);
     } else {
         d->summary_overflow++;
     }
@@ -480,13 +623,8 @@ void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t l
     if (pc)
         pc->count++;
     pthread_mutex_unlock(&d->lock);
-out:
-    if (has_pe)
-        proc_entry_done(&pe);
+    pthread_mutex_unlock(&d->feed_lock);
     aa_denial_done(&r);
-    strbuf_done(&json);
-    strbuf_done(&key);
-    strbuf_done(&fields);
 }
 
 /* ---- reading a file ---- */
@@ -523,6 +661,11 @@ static void feed_chunk(struct agent_denials *d, const char *buf, size_t n)
         }
         pos += piece + (nl ? 1 : 0);
     }
+}
+
+void agent_denials_feed_bytes(struct agent_denials *d, const char *buf, size_t n)
+{
+    feed_chunk(d, buf, n);
 }
 
 /* Read everything available from the open file. */
@@ -994,7 +1137,11 @@ void agent_denials_free(struct agent_denials **dp)
     cmap_done(&d->summary);
     cmap_done(&d->per_profile);
     strbuf_done(&d->partial);
+    strbuf_done(&d->scratch_json);
+    strbuf_done(&d->scratch_key);
+    pid_cache_free(d);
     pthread_mutex_destroy(&d->lock);
+    pthread_mutex_destroy(&d->feed_lock);
     free(d->node_name);
     free(d->path);
     free(d->dir);
@@ -1029,11 +1176,17 @@ void agent_denials_render(struct agent_denials *d, uint64_t since, size_t limit,
         const struct ring_slot *slot = &d->ring[s % d->ring_size];
         if (slot->seq != s || !slot->json)
             continue;
+        /* ",{"cursor":N," then the stored bytes: one reservation, no printf */
+        strbuf_grow(out, slot->json_len + 40);
+        char *o = out->buf + out->len;
         if (!first)
-            strbuf_putc(out, ',');
+            *o++ = ',';
         first = false;
-        strbuf_printf(out, "{\"cursor\":%llu,", (unsigned long long)s);
-        strbuf_puts(out, slot->json);
+        PUT_LIT(o, "{\"cursor\":");
+        o = put_int(o, (long long)s);
+        *o++ = ',';
+        memcpy(o, slot->json, slot->json_len + 1);
+        out->len = (size_t)(o - out->buf) + slot->json_len;
         next = s;
     }
     if (dropped > 0 && next < oldest - 1)

@@ -64,6 +64,11 @@ void agent_denials_free(struct agent_denials **d);
 /* Feed one line as if read from the source (tests, and the reader itself). */
 void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t len);
 
+/* Feed n bytes as if read() from the log file: split at '\n' by the reader's
+ * own code, a partial last line kept for the next call. For benchmarks and
+ * tests on an object that was not started (the reader thread owns that state). */
+void agent_denials_feed_bytes(struct agent_denials *d, const char *buf, size_t n);
+
 /*
  * {records:[...], next, dropped, reset?} for records after cursor `since`,
  * oldest first, at most limit. dropped: records after `since` that were

@@ -6,6 +6,7 @@
 #include "agent_json.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "strbuf.h"
@@ -40,43 +41,65 @@ static size_t utf8_len(const unsigned char *p)
     return n;
 }
 
-void agent_json_str(struct strbuf *sb, const char *s)
+size_t agent_json_str_room(const char *s)
 {
+    return s ? 6 * strlen(s) + 2 : 4;
+}
+
+char *agent_json_put_str(char *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
     if (!s) {
-        strbuf_puts(sb, "null");
-        return;
+        memcpy(o, "null", 4);
+        return o + 4;
     }
-    strbuf_putc(sb, '"');
+    *o++ = '"';
     const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
+    for (;;) {
+        /* the common bytes first: one compare each */
+        while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+            *o++ = (char)*p++;
         unsigned char c = *p;
-        if (c == '"') {
-            strbuf_puts(sb, "\\\"");
-        } else if (c == '\\') {
-            strbuf_puts(sb, "\\\\");
+        if (!c)
+            break;
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
         } else if (c == '\n') {
-            strbuf_puts(sb, "\\n");
+            *o++ = '\\';
+            *o++ = 'n';
         } else if (c == '\r') {
-            strbuf_puts(sb, "\\r");
+            *o++ = '\\';
+            *o++ = 'r';
         } else if (c == '\t') {
-            strbuf_puts(sb, "\\t");
-        } else if (c < 0x20 || c == 0x7f) {
-            strbuf_printf(sb, "\\u%04x", c);
-        } else if (c >= 0x80) {
+            *o++ = '\\';
+            *o++ = 't';
+        } else if (c >= 0x80 && utf8_len(p) > 0) {
             size_t n = utf8_len(p);
-            if (n == 0) {
-                strbuf_printf(sb, "\\u%04x", c);
-            } else {
-                strbuf_append(sb, p, n);
-                p += n;
-                continue;
-            }
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+            continue;
         } else {
-            strbuf_putc(sb, (char)c);
+            /* other controls, DEL, and bytes that are not UTF-8 (read as Latin-1) */
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
         }
         p++;
     }
-    strbuf_putc(sb, '"');
+    *o++ = '"';
+    return o;
+}
+
+void agent_json_str(struct strbuf *sb, const char *s)
+{
+    size_t room = agent_json_str_room(s);
+    strbuf_grow(sb, room + 1);
+    char *end = agent_json_put_str(sb->buf + sb->len, s);
+    sb->len = (size_t)(end - sb->buf);
+    sb->buf[sb->len] = '\0';
 }
 
 void agent_json_key(struct strbuf *sb, const char *key, bool *first)

@@ -15,6 +15,12 @@ struct strbuf;
 
 /* Append s as a JSON string (quotes included), or null when s is NULL. */
 void agent_json_str(struct strbuf *sb, const char *s);
+/* Room agent_json_put_str() may need for s: 6 bytes a byte (\u00XX) and
+ * the quotes, or 4 for null. */
+size_t agent_json_str_room(const char *s);
+/* Write what agent_json_str() appends into o, which has agent_json_str_room(s)
+ * bytes; returns the end. No terminating NUL. For writers that reserve once. */
+char *agent_json_put_str(char *o, const char *s);
 /* Append `"key":` preceded by a comma unless *first (then clears *first). */
 void agent_json_key(struct strbuf *sb, const char *key, bool *first);
 void agent_json_kv_str(struct strbuf *sb, const char *key, const char *val, bool *first);

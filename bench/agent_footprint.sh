@@ -1,6 +1,8 @@
 #!/bin/sh
 # bench/agent_footprint.sh DIR: armortop-agent footprint (issue 6, benchmark 5).
-# Idle: RSS (and how much of it is shared library pages) and CPU over 10 s.
+# Idle: RSS (VmRSS, split into RssAnon and RssFile from /proc/PID/status; and
+# whether libcurl/libcrypto/libyaml got mapped, which agent/agent_dl.c defers
+# until the agent talks to an API server) and CPU over 10 s.
 # Load: bench_denials --write appends 10,000 DENIED lines/s to the agent's --log
 # for 10 s while a poller drains /v1/denials (limit 10000) as armortop does;
 # reports peak RSS, CPU, records written/kept/served and the dropped count.
@@ -23,12 +25,16 @@ aurl=$(sed -n 's/.*ready \(http[^ ]*\).*/\1/p' "$d/out")
 ticks() { awk '{print $14 + $15}' /proc/$apid/stat; }
 rss() { awk '/^VmRSS/ {print $2}' /proc/$apid/status; }
 anon() { awk '/^RssAnon/ {print $2}' /proc/$apid/status; }
+file() { awk '/^RssFile/ {print $2}' /proc/$apid/status; }
+mb() { echo "$(($1 / 1024)).$(( ($1 % 1024) * 10 / 1024 ))"; }
 hz=$(getconf CLK_TCK)
 sleep 1
 c0=$(ticks)
 sleep 10
 c1=$(ticks)
-idle_rss=$(rss); idle_anon=$(anon)
+idle_rss=$(rss); idle_anon=$(anon); idle_file=$(file)
+# libraries the agent opens only when it needs them (agent/agent_dl.c): mapped or not
+idle_libs=$(awk '$6 ~ /libcurl|libcrypto|libyaml/ {split($6, p, "/"); print p[length(p)]}' /proc/$apid/maps | sort -u | tr '\n' ' ')
 idle_cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN {printf "%.2f%%", (b-a)/hz/10*100}')
 
 # load
@@ -56,7 +62,7 @@ load_cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN {printf "%.0f%%", (b-a)/
 written=$(awk '{print $2}' "$d/written")
 echo "| measure | value | target |"
 echo "|---|---:|---:|"
-echo "| idle RSS | $((idle_rss / 1024)).$(( (idle_rss % 1024) * 10 / 1024 )) MB ($((idle_anon / 1024)).$(( (idle_anon % 1024) * 10 / 1024 )) MB private, the rest shared library pages) | < 8 MB |"
+echo "| idle RSS (VmRSS) | $(mb "$idle_rss") MB ($(mb "$idle_anon") MB RssAnon private, $(mb "$idle_file") MB RssFile shared library and program pages; lazily loaded libraries mapped: ${idle_libs:-none}) | < 8 MB |"
 echo "| idle CPU over 10 s | $idle_cpu | ~0% |"
 echo "| under $RATE DENIED lines/s for 10 s: peak RSS | $((peak / 1024)) MB | bounded |"
 echo "| under load: CPU (one core = 100%) | $load_cpu | |"

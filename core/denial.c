@@ -15,8 +15,13 @@
  *     of libapparmor when it says INVALID.
  * Finally the rule: a line holding apparmor="DENIED" is a DENIED record.
  *
- * Cost (issue 6: the agent's path against bare parse_record): a line with
- * neither "apparmor=" nor an AppArmor type= is turned away before any copy;
+ * Cost (issue 6: the agent's path against bare parse_record): the lines
+ * kernels write today (auditd, kmsg, dmesg, syslog forms with
+ * apparmor="...") skip libapparmor altogether when its answer is known in
+ * advance (fast_path_takes: same record, field for field, as asking it;
+ * denial_parse_line_lib() is the path without it, for the tests that check
+ * so); a line with neither "apparmor=" nor an AppArmor type= is turned away
+ * before any copy;
  * the rest is tokenized once (keys looked up by hash) into per-thread
  * buffers, and stages 2 and 3 both work on that token array; when
  * libapparmor reads the record, our reader converts only the fields it left
@@ -1329,6 +1334,7 @@ struct rec_start {
     enum denial_event ev;
     size_t first;       /* first token of the record */
     size_t stamp_limit; /* read_audit_stamp() looks before this offset */
+    bool by_apparmor;   /* found at an apparmor= token (toks[first - 1]) */
 };
 
 static void find_record(const struct scratch *sc, size_t len, struct rec_start *rs)
@@ -1346,6 +1352,7 @@ static void find_record(const struct scratch *sc, size_t len, struct rec_start *
             rs->is_truncated = k->t.is_unterminated;
             rs->first = i + 1;
             rs->stamp_limit = k->t.end;
+            rs->by_apparmor = true;
             return;
         }
         if (type_first == (size_t)-1 && tok_special(k, KS_TYPE)) {
@@ -1506,13 +1513,325 @@ static void kv_fill_tok(const char *s, size_t len, const struct scratch *sc,
         kv->name = xstrdup(kv->capname);
 }
 
-int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struct kerr *err)
+
+/* ---- the fast path: libapparmor's answer without asking it ------------------
+ *
+ * parse_record() is most of a line's cost, yet for the lines kernels write
+ * every day its answer is known in advance: each key it reads fills its
+ * field with what our reader would put there. fast_path() takes a line only
+ * when that holds for every token, and then gives the record the slow path
+ * would give, field for field, parsed_by included (checked against the slow
+ * path over the corpus, every cut of each corpus line and the unit tests'
+ * lines: tests/unit/test_denial.c test_fast_path_agrees). It takes:
+ *  - an envelope of one of the kernel's shapes (fast_envelope below), so
+ *    libapparmor's audit_id is the one read_audit_stamp() finds;
+ *  - apparmor="<a word 3.0.8 knows>" then key=value tokens only, quoted
+ *    values non-empty printable ASCII, separated by spaces (or auditd's 0x1d),
+ *    no newline, no value ending in '\'' (the dbus msg='...' form);
+ *  - each libapparmor field group and each of our fields filled once, or
+ *    again only by a token that reads the same (laddr= and saddr=): no
+ *    "which duplicate wins" question;
+ *  - no field libapparmor would set and our reader would not.
+ * parsed_by is then "libapparmor+" exactly when our reader sets a field that
+ * libapparmor leaves absent (class=, capname=, addr=, pid=0, ...).
+ * Everything else goes the slow way.
+ */
+
+#define FIELD_BIT(off) (1ULL << ((off) / sizeof(long)))
+_Static_assert(sizeof(struct aa_denial) <= 64 * sizeof(long), "field bits fit a uint64_t");
+_Static_assert(G__COUNT <= 64, "group bits fit a uint64_t");
+
+/* The field 3.0.8 fills for a group (as core/apparmor.c copies it), or 0:
+ * none we keep (peer_info, task, magic_token, the ignored keys). */
+static uint64_t lib_group_field(enum lib_group g)
+{
+    switch (g) {
+    case G_OPERATION: return FIELD_BIT(OFF(operation));
+    case G_NAME: return FIELD_BIT(OFF(name));
+    case G_NAME2: return FIELD_BIT(OFF(name2));
+    case G_NAMESPACE: return FIELD_BIT(OFF(aa_namespace));
+    case G_DENIED: return FIELD_BIT(OFF(denied_mask));
+    case G_REQUESTED: return FIELD_BIT(OFF(requested_mask));
+    case G_ATTRIBUTE: return FIELD_BIT(OFF(attribute));
+    case G_INFO: return FIELD_BIT(OFF(info));
+    case G_PROFILE: return FIELD_BIT(OFF(profile));
+    case G_PEER_PROFILE: return FIELD_BIT(OFF(peer_profile));
+    case G_FAMILY: return FIELD_BIT(OFF(net_family));
+    case G_SOCK_TYPE: return FIELD_BIT(OFF(net_sock_type));
+    case G_PROTOCOL: return FIELD_BIT(OFF(net_protocol));
+    case G_COMM: return FIELD_BIT(OFF(comm));
+    case G_LADDR: return FIELD_BIT(OFF(net_local_addr));
+    case G_FADDR: return FIELD_BIT(OFF(net_foreign_addr));
+    case G_BUS: return FIELD_BIT(OFF(dbus_bus));
+    case G_PATH: return FIELD_BIT(OFF(dbus_path));
+    case G_INTERFACE: return FIELD_BIT(OFF(dbus_interface));
+    case G_MEMBER: return FIELD_BIT(OFF(dbus_member));
+    case G_SIGNAL: return FIELD_BIT(OFF(signal));
+    case G_PEER: return FIELD_BIT(OFF(peer));
+    case G_FSTYPE: return FIELD_BIT(OFF(fs_type));
+    case G_FLAGS: return FIELD_BIT(OFF(flags));
+    case G_SRCNAME: return FIELD_BIT(OFF(src_name));
+    case G_PARENT: return FIELD_BIT(OFF(parent));
+    case G_PID: return FIELD_BIT(OFF(pid));
+    case G_PEER_PID: return FIELD_BIT(OFF(peer_pid));
+    case G_ERROR: return FIELD_BIT(OFF(error_code));
+    case G_FSUID: return FIELD_BIT(OFF(fsuid));
+    case G_OUID: return FIELD_BIT(OFF(ouid));
+    case G_LPORT: return FIELD_BIT(OFF(net_local_port));
+    case G_FPORT: return FIELD_BIT(OFF(net_foreign_port));
+    default: return 0;
+    }
+}
+
+/* Does 3.0.8 leave a value in its field (core/apparmor.c maps pid, ports and
+ * parent 0 to absent; error 0 is absent)? t has a shape it reads. */
+static bool lib_value_present(enum lib_group g, const struct kv_tok *t)
+{
+    long n = 0;
+    switch (g) {
+    case G_PID: case G_PEER_PID: case G_PARENT: case G_LPORT: case G_FPORT:
+        return parse_long(t->val, t->val_len, false, &n) && n != 0;
+    case G_ERROR:
+        return parse_long(t->val, t->val_len, true, &n) && n != 0;
+    default:
+        return true;
+    }
+}
+
+/* The field apply_kv_at() would set for t (key kv_keys[i]), or 0. */
+static uint64_t kv_sets_field(const struct kv_tok *t, size_t i, uint64_t *field)
+{
+    long n = 0;
+    *field = FIELD_BIT(kv_keys[i].kind == KV_ERROR ? OFF(error_code) : kv_keys[i].off);
+    if (!t->is_quoted && t->val_len == 1 && t->val[0] == '?')
+        return 0;
+    switch (kv_keys[i].kind) {
+    case KV_ADDR:
+        return !t->is_quoted && span_eq(t->val, t->val_len, "none") ? 0 : *field;
+    case KV_LONG:
+        return !t->is_quoted && parse_long(t->val, t->val_len, false, &n) ? *field : 0;
+    case KV_ERROR:
+        return !t->is_quoted && parse_long(t->val, t->val_len, true, &n) && n != 0 &&
+                       n >= -100000 && n <= 100000
+                   ? *field
+                   : 0;
+    default:
+        return *field;
+    }
+}
+
+static size_t skip_digits(const char *s, size_t len, size_t p)
+{
+    while (p < len && is_digit(s[p]))
+        p++;
+    return p;
+}
+
+static bool at(const char *s, size_t len, size_t p, const char *lit)
+{
+    return p <= len && has_prefix(s + p, len - p, lit);
+}
+
+/* s[0, start) is exactly one of the prefixes the kernel's records come with
+ * (after normalise_prefix): "type=AVC msg=audit(S.MMM:N): ", or
+ * [syslog stamp " host kernel: "]["[%5lu.%06lu] "]["audit: "]
+ * "type=1400 audit(S.MMM:N): " (syslog, dmesg, kmsg, bare), with at least
+ * one of the bracketed parts. The syslog stamp is "Mon dd hh:mm:ss" or
+ * rsyslog's ISO "yyyy-mm-ddThh:mm:ss", either with an optional fraction and
+ * zone. */
+static bool fast_envelope(const char *s, size_t start)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    size_t p = 0, q = 0;
+    bool is_printk = false;
+
+    if (start > 20 && s[3] == ' ' && is_key_char(s[0])) {
+        /* "May 22 09:45:33" / "May  2 09:45:33" */
+        bool is_month = false;
+        for (size_t m = 0; m + 3 <= sizeof months - 1; m += 3)
+            is_month = is_month || memcmp(s, months + m, 3) == 0;
+        if (!is_month)
+            return false;
+        for (p = 4; p < start && s[p] == ' '; p++)
+            ;
+        q = skip_digits(s, start, p);
+        if (q == p || q - p > 2 || !at(s, start, q, " "))
+            return false;
+        p = q + 1;
+        is_printk = true;
+    } else if (start > 20 && is_digit(s[0]) && skip_digits(s, start, 0) == 4 && s[4] == '-' &&
+               is_digit(s[5]) && is_digit(s[6]) && s[7] == '-' && is_digit(s[8]) &&
+               is_digit(s[9]) && (s[10] == 'T' || s[10] == ' ')) {
+        /* rsyslog's ISO form "2024-05-22T09:45:33.123456+02:00" */
+        p = 11;
+        is_printk = true;
+    }
+    if (is_printk) {
+        /* hh:mm:ss[.fraction][+hh:mm|-hh:mm] host kernel: (3.0.8 rejects a "Z") */
+        if (p + 9 > start || !is_digit(s[p]) || !is_digit(s[p + 1]) || s[p + 2] != ':' ||
+            !is_digit(s[p + 3]) || !is_digit(s[p + 4]) || s[p + 5] != ':' || !is_digit(s[p + 6]) ||
+            !is_digit(s[p + 7]))
+            return false;
+        p += 8;
+        if (s[p] == '.') {
+            q = skip_digits(s, start, p + 1);
+            if (q == p + 1)
+                return false;
+            p = q;
+        }
+        if (s[p] == '+' || s[p] == '-') {
+            if (p + 6 > start || !is_digit(s[p + 1]) || !is_digit(s[p + 2]) || s[p + 3] != ':' ||
+                !is_digit(s[p + 4]) || !is_digit(s[p + 5]))
+                return false;
+            p += 6;
+        }
+        if (s[p] != ' ')
+            return false;
+        p++;
+        for (q = p; q < start && (is_key_char(s[q]) || s[q] == '.' || s[q] == '-'); q++)
+            ;
+        if (q == p || !at(s, start, q, " kernel: "))
+            return false;
+        p = q + 9;
+    }
+    if (p < start && s[p] == '[') {
+        /* printk's "[%5lu.%06lu]": 3.0.8 rejects narrower seconds */
+        size_t open = ++p;
+        for (; p < start && s[p] == ' '; p++)
+            ;
+        q = skip_digits(s, start, p);
+        if (q == p || q - open < 5 || !at(s, start, q, "."))
+            return false;
+        p = q + 1;
+        q = skip_digits(s, start, p);
+        if (q - p != 6 || !at(s, start, q, "] "))
+            return false;
+        p = q + 2;
+        is_printk = true;
+    }
+    if (at(s, start, p, "audit: ")) {
+        p += 7;
+        is_printk = true;
+    }
+    if (is_printk && at(s, start, p, "type=1400 audit("))
+        p += 16;
+    else if (!is_printk && at(s, start, p, "type=AVC msg=audit("))
+        p += 19;
+    else
+        return false;
+    q = skip_digits(s, start, p);
+    if (q == p || q - p > 12 || !at(s, start, q, "."))
+        return false;
+    p = q + 1;
+    q = skip_digits(s, start, p);
+    if (q - p != 3 || !at(s, start, q, ":"))
+        return false;
+    p = q + 1;
+    q = skip_digits(s, start, p);
+    if (q == p || q - p > 10 || !at(s, start, q, "): "))
+        return false;
+    for (p = q + 3; p < start && s[p] == ' '; p++)
+        ;
+    return p == start;
+}
+
+/* Do tokens a and b give their field the same value, whichever of them the
+ * reader keeps: the same value bytes and quoting, keys of the same kind for
+ * our reader and of the same group for libapparmor? */
+static bool same_reading(struct scratch *sc, size_t a, size_t b)
+{
+    struct tok *x = &sc->toks[a], *y = &sc->toks[b];
+    int lx = tok_lib(x), ly = tok_lib(y);
+    if (!x->ks || !y->ks || x->t.is_quoted != y->t.is_quoted || x->t.val_len != y->t.val_len ||
+        memcmp(x->t.val, y->t.val, x->t.val_len) != 0)
+        return false;
+    if ((x->ks->kv >= 0) != (y->ks->kv >= 0) ||
+        (x->ks->kv >= 0 && (kv_keys[x->ks->kv].kind != kv_keys[y->ks->kv].kind ||
+                            kv_keys[x->ks->kv].off != kv_keys[y->ks->kv].off)))
+        return false;
+    return (lx >= 0) == (ly >= 0) && (lx < 0 || lib_keys[lx].group == lib_keys[ly].group);
+}
+
+/* Can the record in s (tokens in sc, found as rs says) skip libapparmor? On
+ * true, *by is the parsed_by the slow path would give. See above. */
+static bool fast_path_takes(const char *s, size_t len, struct scratch *sc,
+                            const struct rec_start *rs, enum denial_parser *by)
+{
+    uint64_t groups = 0, lib_fields = 0, kv_seen = 0, kv_fields = 0;
+    size_t prev_end = 0;
+    /* the token that first filled each group / field (kernels write some
+     * twice: laddr= and saddr=, lport= and src=, a second class=) */
+    size_t group_tok[G__COUNT], field_tok[64];
+
+#ifndef __GLIBC__
+    return false; /* libapparmor is never asked there (core/apparmor.c) */
+#endif
+    if (!rs->by_apparmor || rs->first == 0 || len > 8192 || memchr(s, '\n', len) ||
+        memchr(s, '\r', len))
+        return false;
+    const struct kv_tok *aa = &sc->toks[rs->first - 1].t;
+    if (!lib_knows_event(aa) || !fast_envelope(s, aa->start))
+        return false;
+    prev_end = aa->end;
+    for (size_t i = rs->first; i < sc->ntoks; i++) {
+        struct tok *k = &sc->toks[i];
+        const struct kv_tok *t = &k->t;
+        if (!t->key || t->is_unterminated || t->val_len == 0 || s[t->end - 1] == '\'')
+            return false;
+        for (size_t j = prev_end; j < t->start; j++)
+            if (s[j] != ' ' && s[j] != '\x1d')
+                return false;
+        prev_end = t->end;
+        if (t->is_quoted)
+            for (size_t j = 0; j < t->val_len; j++)
+                if ((unsigned char)t->val[j] < 0x20 || (unsigned char)t->val[j] > 0x7e)
+                    return false;
+        int li = tok_lib(k);
+        if (li >= 0 && lib_keys[li].group != G_NONE) {
+            enum lib_group g = lib_keys[li].group;
+            if ((groups & (1ULL << g)) && !same_reading(sc, group_tok[g], i))
+                return false;
+            groups |= 1ULL << g;
+            group_tok[g] = i;
+            if (lib_value_present(g, t))
+                lib_fields |= lib_group_field(g);
+        }
+        if (k->ks && k->ks->kv >= 0) {
+            uint64_t field = 0;
+            kv_fields |= kv_sets_field(t, (size_t)k->ks->kv, &field);
+            size_t bit = (size_t)__builtin_ctzll(field);
+            if ((kv_seen & field) && !same_reading(sc, field_tok[bit], i))
+                return false;
+            kv_seen |= field;
+            field_tok[bit] = i;
+        }
+    }
+    for (size_t j = prev_end; j < len; j++)
+        if (s[j] != ' ')
+            return false;
+    /* 3.0.8 puts capname= in name, our reader in capname (and in name only
+     * when no name= is read): a name= token besides it would differ */
+    if ((groups & (1ULL << G_NAME)) && (lib_fields & FIELD_BIT(OFF(name))) &&
+        (kv_seen & FIELD_BIT(OFF(capname))) && (kv_seen & FIELD_BIT(OFF(name))))
+        return false;
+    /* kv_fill_tok: a capname stands in for a missing name */
+    if ((kv_fields & FIELD_BIT(OFF(capname))) && !(kv_fields & FIELD_BIT(OFF(name))))
+        kv_fields |= FIELD_BIT(OFF(name));
+    if (lib_fields & ~kv_fields)
+        return false;
+    *by = (kv_fields & ~lib_fields) ? DENIAL_BY_LIBAPPARMOR_FILLED : DENIAL_BY_LIBAPPARMOR;
+    return true;
+}
+
+static int parse_line(const char *line, size_t len, struct aa_denial *out, struct kerr *err,
+                      bool allow_fast)
 {
     struct scratch *sc = NULL;
     struct aa_denial lib, kv;
     struct rec_start rs;
-    bool is_found = false, looks_aa = false, has_denied = false;
+    bool is_found = false, looks_aa = false, has_denied = false, is_fast = false;
     enum denial_source src = DENIAL_SRC_UNKNOWN;
+    enum denial_parser by = DENIAL_BY_NONE;
     int lib_rc = 1;
     int rc = 0;
 
@@ -1539,7 +1858,16 @@ int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struc
     find_record(sc, sc->a.len, &rs);
     is_found = rs.is_found;
     looks_aa = rs.looks_aa;
-    if (is_found &&
+    if (allow_fast && is_found && fast_path_takes(sc->a.buf, sc->a.len, sc, &rs, &by)) {
+        static const struct aa_denial nothing = {
+            .pid = -1, .peer_pid = -1, .parent = -1, .fsuid = -1, .ouid = -1,
+            .capability = -1, .net_local_port = -1, .net_foreign_port = -1};
+        kv_fill_tok(sc->a.buf, sc->a.len, sc, &rs, &nothing, &kv);
+        *out = kv;
+        aa_denial_init(&kv);
+        out->parsed_by = by;
+        is_fast = true;
+    } else if (is_found &&
         build_lib_line_tok(sc->a.buf, sc->a.len, sc,
                            memchr(sc->a.buf, '\n', sc->a.len) || memchr(sc->a.buf, '\r', sc->a.len)))
         lib_rc = aa_parse_record_line(sc->b.buf, &lib);
@@ -1548,7 +1876,9 @@ int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struc
         goto out;
     }
 
-    if (lib_rc == 0) {
+    if (is_fast) {
+        rc = 0;
+    } else if (lib_rc == 0) {
         /* our reader only for what libapparmor left out */
         kv_fill_tok(sc->a.buf, sc->a.len, sc, &rs, &lib, &kv);
         *out = lib;
@@ -1583,26 +1913,41 @@ out:
     return rc;
 }
 
-static void key_field(struct strbuf *sb, const char *v)
+int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struct kerr *err)
+{
+    return parse_line(line, len, out, err, true);
+}
+
+int denial_parse_line_lib(const char *line, size_t len, struct aa_denial *out, struct kerr *err)
+{
+    return parse_line(line, len, out, err, false);
+}
+
+/* "<len>:<value>", or "-" when absent, at o; returns the end. */
+static char *key_field(char *o, const char *v, size_t n)
 {
     if (!v) {
-        strbuf_putc(sb, '-');
-        return;
+        *o++ = '-';
+        return o;
     }
     char digits[24];
-    size_t n = strlen(v), i = sizeof digits;
-    digits[--i] = ':';
+    size_t i = sizeof digits;
+    size_t m = n;
     do {
-        digits[--i] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    strbuf_append(sb, digits + i, sizeof digits - i);
-    strbuf_append(sb, v, strlen(v));
+        digits[--i] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    memcpy(o, digits + i, sizeof digits - i);
+    o += sizeof digits - i;
+    *o++ = ':';
+    memcpy(o, v, n);
+    return o + n;
 }
 
 int denial_dedup_key(const struct aa_denial *d, struct strbuf *sb)
 {
     const char *fields[7];
+    size_t lens[7];
 
     if (!d || !sb)
         return -KERR_INVAL;
@@ -1613,10 +1958,22 @@ int denial_dedup_key(const struct aa_denial *d, struct strbuf *sb)
     fields[4] = d->requested_mask;
     fields[5] = d->denied_mask;
     fields[6] = d->comm;
-    strbuf_puts(sb, denial_event_name(d->event));
+    /* one reservation, then plain copies (the agent builds one key per record) */
+    const char *ev = denial_event_name(d->event);
+    size_t ev_len = strlen(ev), room = ev_len;
     for (size_t i = 0; i < COUNT(fields); i++) {
-        strbuf_putc(sb, '|');
-        key_field(sb, fields[i]);
+        lens[i] = fields[i] ? strlen(fields[i]) : 0;
+        room += 1 + 21 + lens[i];
     }
+    strbuf_grow(sb, room);
+    char *o = sb->buf + sb->len;
+    memcpy(o, ev, ev_len);
+    o += ev_len;
+    for (size_t i = 0; i < COUNT(fields); i++) {
+        *o++ = '|';
+        o = key_field(o, fields[i], lens[i]);
+    }
+    *o = '\0';
+    sb->len = (size_t)(o - sb->buf);
     return 0;
 }

@@ -11,7 +11,9 @@
  * dmesg (`[ stamp] audit: ...`). denial_parse_line() normalises the forms that
  * libapparmor 3.0.8 rejects, asks libapparmor (through core/apparmor, the only
  * file that sees it) about a copy reduced to the keys and value shapes 3.0.8
- * reads (it leaks or stops on the rest), and reads the line with its own
+ * reads (it leaks or stops on the rest; for the usual kernel lines, whose
+ * answer is known in advance, it is not asked: a fast path gives the same
+ * record), and reads the line with its own
  * key=value reader, which fills what libapparmor leaves out (`class=`,
  * `execpath=`, `peer_addr=`, ...) or replaces it when it says INVALID. The
  * rule it keeps: a line holding `apparmor="DENIED"` is always returned as a
@@ -166,6 +168,13 @@ const char *denial_parser_name(enum denial_parser by);
  * Does not block.
  */
 int denial_parse_line(const char *line, size_t len, struct aa_denial *out, struct kerr *err);
+
+/*
+ * denial_parse_line() without its fast path: libapparmor is asked about
+ * every record it can read. The two give the same record, field for field
+ * (parsed_by included); for tests and bench_denials, which check that.
+ */
+int denial_parse_line_lib(const char *line, size_t len, struct aa_denial *out, struct kerr *err);
 
 /*
  * Our key=value reader alone, without libapparmor (what denial_parse_line

@@ -470,6 +470,57 @@ static void test_denials_follow(void **state)
     assert_int_equal(harness_agent_stop(&ap), 0);
 }
 
+/* The agent remembers a pid's /proc attribution for a second (a denial storm
+ * is one process repeating itself) but reads it again when a record names
+ * another comm for the pid (an exec, or the pid reused). And an idle agent
+ * without API clients has not mapped libcurl's chain (agent_dl.c). */
+static void test_attribution_cache_and_lazy_libs(void **state)
+{
+    (void)state;
+    struct harness_agent ap;
+    struct harness_resp r;
+    char path[64], line[512];
+    assert_int_equal(harness_agent_start(&ap, &AGENT), 0);
+
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)ap.pid);
+    size_t len = 0;
+    char *maps = harness_read_file(path, &len);
+    assert_non_null(maps);
+    assert_null(strstr(maps, "libcurl"));
+    assert_null(strstr(maps, "libcrypto"));
+    assert_null(strstr(maps, "libyaml"));
+    free(maps);
+
+    harness_fake_process(ap.proc, 4300, "k8s-test (enforce)\n", CGROUP, "cat");
+    snprintf(line, sizeof line,
+             "type=AVC msg=audit(1716371133.100:1): apparmor=\"DENIED\" operation=\"open\" "
+             "class=\"file\" profile=\"k8s-test\" name=\"/etc/shadow\" pid=4300 comm=\"cat\" "
+             "requested_mask=\"r\" denied_mask=\"r\" fsuid=0 ouid=0\n");
+    harness_append_file(ap.log, line);
+    wait_denials(&ap, 0, 1, &r);
+    const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "records"), 0);
+    assert_non_null(d);
+    assert_string_equal(jstr(d, "container_id"), CID);
+    assert_string_equal(jstr(d, "attributed_by"), "pid");
+    harness_resp_free(&r);
+
+    /* pid 4300 is now a host process running sh */
+    harness_fake_process(ap.proc, 4300, "unconfined\n", "0::/user.slice/session-1.scope\n", "sh");
+    snprintf(line, sizeof line,
+             "type=AVC msg=audit(1716371133.200:2): apparmor=\"DENIED\" operation=\"open\" "
+             "class=\"file\" profile=\"k8s-test\" name=\"/etc/shadow\" pid=4300 comm=\"sh\" "
+             "requested_mask=\"r\" denied_mask=\"r\" fsuid=0 ouid=0\n");
+    harness_append_file(ap.log, line);
+    wait_denials(&ap, 1, 1, &r);
+    d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json, "records"), 0);
+    assert_non_null(d);
+    assert_null(jstr(d, "container_id"));
+    assert_string_equal(jstr(d, "label"), "unconfined");
+    assert_string_equal(jstr(d, "attributed_by"), "profile");
+    harness_resp_free(&r);
+    assert_int_equal(harness_agent_stop(&ap), 0);
+}
+
 static void test_ring_overflow(void **state)
 {
     (void)state;
@@ -630,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_delete_in_use),
         cmocka_unit_test(test_containers_and_attribution),
         cmocka_unit_test(test_denials_follow),
+        cmocka_unit_test(test_attribution_cache_and_lazy_libs),
         cmocka_unit_test(test_ring_overflow),
         cmocka_unit_test(test_rotation_truncation_offset),
         cmocka_unit_test(test_offset_file),

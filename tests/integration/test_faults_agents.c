@@ -813,6 +813,11 @@ static long tui_peak_kb(void)
 static void test_agent_huge(void **state)
 {
     (void)state;
+    if (harness_slow() > 1) {
+        /* armortop's peak RSS is valgrind's, not its own */
+        print_message("skipped under valgrind: it measures armortop's own RSS\n");
+        skip();
+    }
     static const char *const names[] = { "up", "huge", "back", NULL };
     static const char *const filters[] = { "/fault/huge-", NULL };
     struct tui t;
@@ -970,6 +975,11 @@ static void test_log_partial_line(void **state)
 static void test_log_burst(void **state)
 {
     (void)state;
+    if (harness_slow() > 1) {
+        print_message("skipped under valgrind: 100,000 lines through a valgrinded agent "
+                      "take longer than the test's deadlines\n");
+        skip();
+    }
     const long B = 100000;
     static const char *const names[] = { "before", "burst", NULL };
     static const char *const filters[] = { "/fault/burst-", "/fault/burst-0999", NULL };

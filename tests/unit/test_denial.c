@@ -1509,6 +1509,219 @@ static void test_prefilter_agrees_with_reader(void **state)
     }
 }
 
+/* ---- the fast path (denial_parse_line) against the slow one that always
+ * asks libapparmor (denial_parse_line_lib): same rc, same record, field for
+ * field, parsed_by included ---- */
+
+#define FIELD_OFF(f) offsetof(struct aa_denial, f)
+static const struct {
+    const char *name;
+    size_t off;
+} str_field_offs[] = {
+#define F(f) {#f, FIELD_OFF(f)}
+    F(audit_id),       F(operation),      F(rule_class),     F(profile),          F(peer_profile),
+    F(peer),           F(name),           F(name2),          F(aa_namespace),     F(comm),
+    F(requested_mask), F(denied_mask),    F(info),           F(attribute),        F(execpath),
+    F(capname),        F(signal),         F(net_family),     F(net_sock_type),    F(net_protocol),
+    F(net_local_addr), F(net_foreign_addr), F(net_addr),     F(peer_addr),        F(dbus_bus),
+    F(dbus_path),      F(dbus_interface), F(dbus_member),    F(fs_type),          F(flags),
+    F(src_name),
+};
+static const struct {
+    const char *name;
+    size_t off;
+} long_field_offs[] = {
+    F(pid), F(peer_pid), F(parent), F(fsuid), F(ouid), F(capability), F(net_local_port),
+    F(net_foreign_port),
+#undef F
+};
+
+/* Both readings of line; returns 1 (and prints why) when they differ. */
+static int fast_and_slow_differ(const char *line, size_t len)
+{
+    struct aa_denial a, b;
+    int ra = denial_parse_line(line, len, &a, NULL);
+    int rb = denial_parse_line_lib(line, len, &b, NULL);
+    const char *what = NULL;
+    char buf[64];
+
+    if (ra != rb)
+        what = "rc";
+    else if (a.event != b.event)
+        what = "event";
+    else if (a.parsed_by != b.parsed_by)
+        what = "parsed_by";
+    else if (a.source_format != b.source_format)
+        what = "source_format";
+    else if (a.epoch_s != b.epoch_s || a.epoch_ms != b.epoch_ms || a.audit_serial != b.audit_serial)
+        what = "epoch";
+    else if (a.error_code != b.error_code)
+        what = "error_code";
+    else if (a.is_truncated != b.is_truncated)
+        what = "is_truncated";
+    for (size_t i = 0; !what && i < sizeof str_field_offs / sizeof *str_field_offs; i++) {
+        const char *x = *(char **)((char *)&a + str_field_offs[i].off);
+        const char *y = *(char **)((char *)&b + str_field_offs[i].off);
+        if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+            what = str_field_offs[i].name;
+    }
+    for (size_t i = 0; !what && i < sizeof long_field_offs / sizeof *long_field_offs; i++)
+        if (*(long *)((char *)&a + long_field_offs[i].off) !=
+            *(long *)((char *)&b + long_field_offs[i].off))
+            what = long_field_offs[i].name;
+    if (what) {
+        snprintf(buf, sizeof buf, "%s (parsed_by %s / %s)", what, denial_parser_name(a.parsed_by),
+                 denial_parser_name(b.parsed_by));
+        print_error("fast and libapparmor paths differ in %s: %.*s\n", buf, (int)len, line);
+    }
+    aa_denial_done(&a);
+    aa_denial_done(&b);
+    return what != NULL;
+}
+
+/* Every prefix of the line, and the whole line. */
+static int fast_and_slow_differ_cuts(const char *line, size_t len)
+{
+    int bad = 0;
+    char *copy = malloc(len + 1);
+    assert_non_null(copy);
+    for (size_t cut = 0; cut <= len && bad < 5; cut++) {
+        memcpy(copy, line, cut);
+        copy[cut] = '\0';
+        bad += fast_and_slow_differ(copy, cut);
+    }
+    free(copy);
+    return bad;
+}
+
+static int fast_and_slow_differ_file(const char *path, size_t *lines)
+{
+    size_t len = 0;
+    int bad = 0;
+    char *text = harness_read_file(path, &len);
+    assert_non_null(text);
+    for (size_t start = 0; start < len;) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        bad += fast_and_slow_differ_cuts(text + start, end - start);
+        (*lines)++;
+        start = end + 1;
+    }
+    free(text);
+    return bad;
+}
+
+/* Lines the kernel writes today, and near misses of the fast path's shapes. */
+static const char *const fast_lines[] = {
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"open\" "
+    "class=\"file\" profile=\"k8s-app\" name=\"/etc/shadow\" pid=4242 comm=\"cat\" "
+    "requested_mask=\"r\" denied_mask=\"r\" fsuid=0 ouid=0",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"open\" "
+    "profile=\"k8s-app\" name=\"/etc/shadow\" pid=4242 comm=\"cat\" "
+    "requested_mask=\"r\" denied_mask=\"r\" fsuid=0 ouid=0",
+    "node=n1 type=AVC msg=audit(1716371133.100:70): apparmor=\"ALLOWED\" operation=\"exec\" "
+    "profile=\"p\" name=\"/bin/x\" pid=0 comm=\"sh\" requested_mask=\"x\" denied_mask=\"x\" "
+    "fsuid=0 ouid=0 target=\"p//null-/bin/x\"",
+    "type=1400 msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"capable\" "
+    "class=\"cap\" profile=\"p\" pid=7 comm=\"ping\" capability=13 capname=\"net_raw\"",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"capable\" "
+    "profile=\"p\" pid=7 comm=\"ping\" capability=13 capname=\"net_raw\" name=\"x\"",
+    "audit: type=1400 audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"change_hat\" "
+    "info=\"unconfined can not change_hat\" error=-1 profile=\"unconfined\" pid=1 comm=\"a\"",
+    "6,1234,5678901,-;audit: type=1400 audit(1716371133.100:70): apparmor=\"DENIED\" "
+    "operation=\"connect\" class=\"net\" profile=\"k8s-unix\" pid=80819 comm=\"client\" "
+    "family=\"unix\" sock_type=\"stream\" protocol=0 requested_mask=\"send connect\" "
+    "denied_mask=\"send connect\" addr=none peer_addr=\"@abstract\" peer=\"unconfined\"",
+    "[ 1234.567890] audit: type=1400 audit(1716371133.100:70): apparmor=\"DENIED\" "
+    "operation=\"open\" profile=6B38732D7765697264206E616D65 name=2F746D702F61 pid=9 "
+    "comm=6D7920617070 requested_mask=\"c\" denied_mask=\"c\" fsuid=0 ouid=0",
+    "May 22 09:45:33 node-1.example kernel: [ 12.345678] audit: type=1400 "
+    "audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"signal\" class=\"signal\" "
+    "profile=\"k8s-app\" pid=100 comm=\"kill\" requested_mask=\"send\" denied_mask=\"send\" "
+    "signal=kill peer=\"cri-containerd.apparmor.d\"",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"open\" "
+    "profile=\"a\" profile=\"b\" name=\"/x\" pid=1",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"open\" "
+    "label=\"a//&b\" name=\"\" pid=1 comm=\"x\\y\" requested_mask=\"r\"",
+    "type=AVC msg=audit(1716371133.1:70): apparmor=\"DENIED\" operation=\"open\" profile=\"a\"",
+    "type=AVC msg=audit(1716371133.100:70):  apparmor=\"DENIED\" operation=\"open\" "
+    "profile=\"a\" name=\"/x\" pid=1 ouid=1000\x1d" "FSUID=\"root\" OUID=\"user\"",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"open\" "
+    "profile=\"a\"\tname=\"/x\" pid=99999999999999999999 error=-200000 fsuid=-1",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"STATUS\" operation=\"profile_load\" "
+    "profile=\"unconfined\" name=\"k8s-app\" pid=1 comm=\"apparmor_parser\"",
+    "type=AVC msg=audit(1716371133.100:70): apparmor=\"DENIED\" operation=\"bind\" "
+    "profile=\"p\" pid=1 comm=\"x\" family=\"inet\" sock_type=\"stream\" protocol=6 "
+    "requested=\"bind\" denied=\"bind\" laddr=10.0.0.1 lport=80 saddr=10.0.0.2",
+    "[338728.513756] audit: type=1400 audit(1716575873.613:1160): apparmor=\"DENIED\" "
+    "operation=\"sendmsg\" class=\"net\" profile=\"p\" pid=31340 comm=\"snd\" "
+    "laddr=127.1.2.3 lport=3457 saddr=127.1.2.3 src=3457 daddr=127.0.97.3 dest=3456 "
+    "family=\"inet\" sock_type=\"dgram\" protocol=17 requested=\"send\" denied=\"send\" "
+    "class=\"net\"",
+    "2024-05-22T09:45:33.123456+02:00 node kernel: audit: type=1400 audit(1716371133.100:70): "
+    "apparmor=\"AUDIT\" operation=\"getattr\" class=\"file\" profile=\"p\" name=\"/x\" "
+    "pid=8119 comm=\"m\" requested_mask=\"r\" fsuid=122 ouid=122",
+    "Jan  1 15:09:04.562575-08:00 localhost kernel: [ 1911.569682] type=1400 "
+    "audit(1357024144.556:6368): apparmor=\"ALLOWED\" operation=\"open\" parent=5390 "
+    "profile=\"/usr/lib/virtualbox/VBoxSVC//null-2d\" name=\"/sys/class/power_supply/\" "
+    "pid=5457 comm=4143504920506F6C6C6572 requested_mask=\"r\" denied_mask=\"r\" fsuid=1000 ouid=0",
+    "2013-01-01 15:09:04Z localhost kernel: [ 1911.569682] type=1400 "
+    "audit(1357024144.556:6368): apparmor=\"ALLOWED\" operation=\"open\" profile=\"p\" "
+    "name=\"/a\" name=\"/b\" laddr=1.2.3.4 saddr=\"1.2.3.4\" pid=0 error=0",
+};
+
+static void test_fast_path_agrees(void **state)
+{
+    (void)state;
+    char dirbuf[600], path[1200];
+    const char *dir = aa_logs_dir(dirbuf, sizeof dirbuf);
+    size_t lines = 0;
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof fast_lines / sizeof *fast_lines; i++, lines++)
+        bad += fast_and_slow_differ_cuts(fast_lines[i], strlen(fast_lines[i]));
+    for (size_t i = 0; i < sizeof robust_lines / sizeof *robust_lines; i++, lines++)
+        bad += fast_and_slow_differ_cuts(robust_lines[i], strlen(robust_lines[i]));
+    if (dir) {
+        char **names = NULL;
+        size_t count = list_dir(dir, ".in", &names);
+        for (size_t i = 0; i < count; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            bad += fast_and_slow_differ_file(path, &lines);
+        }
+        free_names(names, count);
+        snprintf(path, sizeof path, "%s/apparmor-utils-logprof", dir);
+        count = list_dir(path, "", &names);
+        for (size_t i = 0; i < count; i++) {
+            if (names[i][0] == '.')
+                continue;
+            snprintf(path, sizeof path, "%s/apparmor-utils-logprof/%s", dir, names[i]);
+            bad += fast_and_slow_differ_file(path, &lines);
+        }
+        free_names(names, count);
+    } else {
+        print_message("corpus aa-logs not found (set ARMORTOP_CORPUS): own lines only\n");
+    }
+    /* one-byte mutations of the kernel-shaped lines (fixed seed) */
+    unsigned seed = 12345;
+    static const char subst[] = " \"=0A'\x1d\\-:.(";
+    for (int n = 0; n < 20000 && bad < 5; n++) {
+        const char *line = fast_lines[n % (sizeof fast_lines / sizeof *fast_lines)];
+        size_t len = strlen(line);
+        char *copy = strdup(line);
+        assert_non_null(copy);
+        seed = seed * 1103515245u + 12345u;
+        size_t pos = (seed >> 8) % len;
+        seed = seed * 1103515245u + 12345u;
+        copy[pos] = subst[(seed >> 8) % (sizeof subst - 1)];
+        bad += fast_and_slow_differ(copy, len);
+        free(copy);
+    }
+    print_message("fast path vs libapparmor: %zu lines and all their prefixes, 20000 mutations\n",
+                  lines);
+    assert_int_equal(bad, 0);
+}
+
 static void *parse_in_thread(void *arg)
 {
     const char *line = arg;
@@ -1579,6 +1792,7 @@ int main(void)
         T(test_policy_errors),
         T(test_prefilter_agrees_with_reader),
         T(test_threads_same_answers),
+        T(test_fast_path_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
