@@ -44,7 +44,12 @@
 #define LINE_MAX_LEN (1024 * 1024)   /* longer lines are cut and counted */
 #define SUMMARY_MAX 10000            /* distinct denials kept in the summary */
 #define PROFILE_COUNTERS_MAX 1024    /* distinct profiles with their own counter */
-#define OFFSET_SAVE_MS 5000
+/* With an offset file, records read from a file are served only once the
+ * offset past their lines is saved (see `visible`): a restart then neither
+ * serves them twice nor skips lines written while the agent was down. The
+ * save (write + rename, no fsync) runs at most this often, so it also
+ * bounds how late a record shows. */
+#define OFFSET_SAVE_MS 100
 /* After a rotation the old file stays open this long: writers (auditd, a
  * logrotate without copytruncate) may still append to the renamed file. */
 #define ROTATE_WAIT_MS 5000
@@ -106,6 +111,8 @@ struct agent_denials {
     struct ring_slot *ring;
     size_t ring_size;
     uint64_t head; /* cursor of the newest record, 0 when none */
+    uint64_t visible; /* newest cursor served: head, or with an offset file the head
+                       * when the offset was last saved */
     /* summary and per-profile counters */
     struct cmap summary;
     uint64_t summary_overflow;
@@ -597,6 +604,8 @@ void agent_denials_feed_line(struct agent_denials *d, const char *line, size_t l
     if ((unsigned)r.event < DENIAL_EVENT__COUNT)
         d->events[r.event]++;
     uint64_t seq = ++d->head;
+    if (!d->offset_file || d->kind == AGENT_SOURCE_KMSG)
+        d->visible = seq; /* nothing to make durable first */
     struct ring_slot *slot = &d->ring[seq % d->ring_size];
     free(slot->json);
     slot->seq = seq;
@@ -711,26 +720,50 @@ static unsigned long long resume_offset(const struct agent_denials *d)
     return d->offset >= d->partial.len ? d->offset - d->partial.len : 0;
 }
 
+static void make_visible(struct agent_denials *d)
+{
+    pthread_mutex_lock(&d->lock);
+    d->visible = d->head;
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* Save the offset of the last complete line, then serve every record read so
+ * far. When the file cannot be written the records are served anyway (a
+ * restart may then repeat or skip some, as the warning says). */
 static void save_offset(struct agent_denials *d)
 {
-    if (!d->offset_file || d->kind == AGENT_SOURCE_KMSG || d->fd < 0)
+    if (!d->offset_file || d->kind == AGENT_SOURCE_KMSG || d->fd < 0) {
+        make_visible(d);
         return;
+    }
     unsigned long long off = resume_offset(d);
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s.tmp", d->offset_file);
     FILE *f = fopen(tmp, "we");
     if (!f) {
         agent_log(CORE_LOG_WARN, "cannot write offset file %s: %s", tmp, strerror(errno));
+        d->saved_offset = off; /* do not retry at once: the next change will */
+        d->saved_at_ms = mono_ms();
+        make_visible(d);
         return;
     }
     fprintf(f, "%llu %llu %llu\n", (unsigned long long)d->dev, (unsigned long long)d->ino, off);
     if (fclose(f) != 0 || rename(tmp, d->offset_file) != 0) {
         agent_log(CORE_LOG_WARN, "cannot write offset file %s: %s", d->offset_file, strerror(errno));
         unlink(tmp);
-        return;
     }
     d->saved_offset = off;
     d->saved_at_ms = mono_ms();
+    make_visible(d); /* every complete line up to off is in the ring */
+}
+
+/* Records waiting for a save, or an offset not saved yet (the reader thread
+ * is the only writer of head, visible and the offsets it reads here). */
+static bool needs_save(const struct agent_denials *d)
+{
+    if (!d->offset_file || d->kind == AGENT_SOURCE_KMSG)
+        return false;
+    return d->visible != d->head || (d->fd >= 0 && resume_offset(d) != d->saved_offset);
 }
 
 /* A saved offset for this file, or -1. */
@@ -876,6 +909,9 @@ static bool open_file(struct agent_denials *d, enum open_how how)
         watch_dir(d);
     }
     publish_offset(d);
+    /* record where we start at once: a kill before the first periodic save must
+     * resume here, not at the (by then larger) end of the file */
+    save_offset(d);
     set_status(d, true, NULL);
     agent_log(CORE_LOG_DEBUG, "following %s from offset %llu", d->path, off);
     return true;
@@ -1003,8 +1039,7 @@ static void *reader_main(void *arg)
             pfd[n++] = (struct pollfd){ .fd = d->rev_fd, .events = POLLIN | POLLPRI };
         }
         int timeout = -1;
-        if (d->kind != AGENT_SOURCE_KMSG && d->offset_file && d->fd >= 0 &&
-            resume_offset(d) != d->saved_offset) {
+        if (needs_save(d)) {
             long long left = d->saved_at_ms + OFFSET_SAVE_MS - mono_ms();
             timeout = left < 0 ? 0 : (int)left;
         }
@@ -1052,8 +1087,7 @@ static void *reader_main(void *arg)
         } else if (d->fd < 0 && pr == 0) {
             open_file(d, OPEN_FROM_ZERO);
         }
-        if (d->offset_file && d->fd >= 0 && resume_offset(d) != d->saved_offset &&
-            mono_ms() - d->saved_at_ms >= OFFSET_SAVE_MS)
+        if (needs_save(d) && mono_ms() - d->saved_at_ms >= OFFSET_SAVE_MS)
             save_offset(d);
     }
     return NULL;
@@ -1159,20 +1193,25 @@ void agent_denials_render(struct agent_denials *d, uint64_t since, size_t limit,
 {
     pthread_mutex_lock(&d->lock);
     bool reset = false;
-    if (since > d->head) {
+    uint64_t head = d->visible;
+    if (since > head) {
         since = 0;
         reset = true;
     }
+    /* the ring's oldest slot follows the real head; records overwritten
+     * before they were served are dropped ones */
     uint64_t oldest = d->head > d->ring_size ? d->head - d->ring_size + 1 : 1;
+    if (oldest > head + 1)
+        oldest = head + 1;
     uint64_t start = since + 1 > oldest ? since + 1 : oldest;
     uint64_t dropped = since + 1 < oldest ? oldest - (since + 1) : 0;
-    uint64_t end = d->head;
+    uint64_t end = head;
     if (limit > 0 && end >= start && end - start + 1 > limit)
         end = start + limit - 1;
     strbuf_puts(out, "{\"records\":[");
     uint64_t next = since;
     bool first = true;
-    for (uint64_t s = start; s <= end && s <= d->head; s++) {
+    for (uint64_t s = start; s <= end && s <= head; s++) {
         const struct ring_slot *slot = &d->ring[s % d->ring_size];
         if (slot->seq != s || !slot->json)
             continue;
@@ -1193,7 +1232,7 @@ void agent_denials_render(struct agent_denials *d, uint64_t since, size_t limit,
         next = oldest - 1;
     strbuf_printf(out, "],\"next\":%llu,\"dropped\":%llu,\"newest\":%llu,\"oldest\":%llu",
                   (unsigned long long)next, (unsigned long long)dropped,
-                  (unsigned long long)d->head, (unsigned long long)(d->head ? oldest : 0));
+                  (unsigned long long)head, (unsigned long long)(head ? oldest : 0));
     if (reset)
         strbuf_puts(out, ",\"reset\":true");
     strbuf_putc(out, '}');
@@ -1311,7 +1350,7 @@ void agent_denials_metrics(struct agent_denials *d, struct strbuf *out)
 uint64_t agent_denials_head(struct agent_denials *d)
 {
     pthread_mutex_lock(&d->lock);
-    uint64_t h = d->head;
+    uint64_t h = d->visible;
     pthread_mutex_unlock(&d->lock);
     return h;
 }
