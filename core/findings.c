@@ -200,7 +200,8 @@ static bool node_is_windows(const struct kube_node *n)
 
 /* Node and profile findings from agent data. */
 static void agent_findings(struct finding_list *l, const struct kube_snapshot *snap,
-                           const struct view_opts *opts)
+                           const struct view_opts *opts, const struct profile_row *given,
+                           size_t given_count)
 {
     const struct agent_fleet *fl = opts->agents;
     struct finding *f;
@@ -238,9 +239,13 @@ static void agent_findings(struct finding_list *l, const struct kube_snapshot *s
                                    a->node, a->aa_reason ? a->aa_reason : "reason unknown");
         }
     }
-    struct profile_row *rows = NULL;
-    size_t n = 0;
-    profile_rows_build(snap, opts, &rows, &n);
+    struct profile_row *built = NULL;
+    const struct profile_row *rows = given;
+    size_t n = given_count;
+    if (!given) {
+        profile_rows_build(snap, opts, &built, &n);
+        rows = built;
+    }
     for (size_t i = 0; i < n; i++) {
         const struct profile_row *r = &rows[i];
         for (int kind = 0; kind < 3; kind++) {
@@ -277,7 +282,8 @@ static void agent_findings(struct finding_list *l, const struct kube_snapshot *s
             strbuf_done(&sb);
         }
     }
-    profile_rows_free(&rows, n);
+    if (built)
+        profile_rows_free(&built, n);
 }
 
 int findings_build(const struct kube_snapshot *snap, const struct view_opts *opts,
@@ -285,12 +291,22 @@ int findings_build(const struct kube_snapshot *snap, const struct view_opts *opt
 {
     struct pod_row *rows = NULL;
     size_t n = 0;
-    struct finding_list *l = xcalloc(1, sizeof *l);
     pod_rows_build(snap, opts, &rows, &n);
+    findings_build_rows(snap, opts, rows, n, NULL, 0, out);
+    pod_rows_free(&rows, n);
+    return 0;
+}
+
+int findings_build_rows(const struct kube_snapshot *snap, const struct view_opts *opts,
+                        const struct pod_row *rows, size_t n,
+                        const struct profile_row *profile_rows, size_t profile_count,
+                        struct finding_list **out)
+{
+    struct finding_list *l = xcalloc(1, sizeof *l);
     for (size_t i = 0; i < n; i++)
         row_findings(l, &rows[i]);
     if (opts && opts->agents)
-        agent_findings(l, snap, opts);
+        agent_findings(l, snap, opts, profile_rows, profile_count);
     if (l->count > 1) {
         struct keyed *k = xcalloc(l->count, sizeof *k);
         for (size_t i = 0; i < l->count; i++) {
@@ -302,7 +318,6 @@ int findings_build(const struct kube_snapshot *snap, const struct view_opts *opt
             l->items[i] = k[i].f;
         free(k);
     }
-    pod_rows_free(&rows, n);
     *out = l;
     return 0;
 }

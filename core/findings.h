@@ -93,6 +93,16 @@ struct view_opts;
  * opts->agents, which must outlive it). Returns 0 (cannot fail; aborts on out-of-memory via xalloc). */
 int findings_build(const struct kube_snapshot *snap, const struct view_opts *opts,
                    struct finding_list **out);
+struct pod_row;
+struct profile_row;
+/* The same from pod rows (and profile rows, used with opts->agents) the caller
+ * already built with the same snap and opts: a caller that shows them anyway
+ * saves building them twice. rows/profile_rows borrowed; profile_rows NULL =
+ * build them here when needed. Findings borrow strings from snap, not from rows. */
+int findings_build_rows(const struct kube_snapshot *snap, const struct view_opts *opts,
+                        const struct pod_row *rows, size_t count,
+                        const struct profile_row *profile_rows, size_t profile_count,
+                        struct finding_list **out);
 void findings_free(struct finding_list **list);
 
 #endif

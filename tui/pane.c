@@ -1,18 +1,23 @@
 /*
  * pane: the framework half of panes (see pane.h): allocation, recalc then
- * filter/sort, selection kept by key across refreshes, list navigation.
+ * filter/sort, selection kept by key across refreshes, list navigation, and
+ * the shadow panes the refresh worker builds (pane_spec, pane_adopt).
  * Pure: no curses, so tests drive panes over a model without a terminal.
  */
 #include "config.h"
 #include "pane.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "xalloc.h"
 
-struct pane *pane_new(const struct pane_ops *ops, const struct pane_req *arg)
+/* Only the UI thread creates live panes; shadows (pane_from_spec) get id 0. */
+static unsigned long next_id;
+
+static struct pane *pane_alloc(const struct pane_ops *ops, const struct pane_req *arg)
 {
     struct pane *p = xcalloc(1, sizeof *p);
     p->ops = ops;
@@ -25,6 +30,13 @@ struct pane *pane_new(const struct pane_ops *ops, const struct pane_req *arg)
         p->req = *arg;
     if (ops->init)
         ops->init(p, arg);
+    return p;
+}
+
+struct pane *pane_new(const struct pane_ops *ops, const struct pane_req *arg)
+{
+    struct pane *p = pane_alloc(ops, arg);
+    p->id = ++next_id;
     if (arg && arg->filter[0])
         pane_set_filter(p, arg->filter);
     return p;
@@ -211,4 +223,78 @@ const struct pane_ops *pane_ops_of(enum pane_kind kind)
         return &pane_node_ops;
     }
     return &pane_pods_ops;
+}
+
+/* ---- rows built on the refresh worker ---------------------------------------- */
+
+bool pane_spec_of(const struct pane *p, bool is_utf8, bool is_paused, struct pane_spec *out)
+{
+    memset(out, 0, sizeof *out); /* padding too: pane_spec_equal compares bytes */
+    out->is_utf8 = is_utf8;
+    out->is_paused = is_paused;
+    if (!p || !p->ops->is_prebuildable || p->ops->priv_size > sizeof out->priv)
+        return false;
+    out->id = p->id;
+    out->ops = p->ops;
+    out->req = p->req;
+    if (p->ops->priv_size)
+        memcpy(out->priv, p->priv, p->ops->priv_size);
+    out->width_hint = p->width_hint;
+    if (p->filter.text)
+        snprintf(out->filter, sizeof out->filter, "%s", p->filter.text);
+    out->sort_col = p->sort_col;
+    out->is_sort_desc = p->is_sort_desc;
+    return true;
+}
+
+bool pane_spec_equal(const struct pane_spec *a, const struct pane_spec *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+struct pane *pane_from_spec(const struct pane_spec *spec)
+{
+    /* init() may derive priv from the request; the spec's priv is what the
+     * live pane holds now, so it wins */
+    struct pane *p = pane_alloc(spec->ops, &spec->req);
+    if (spec->ops->priv_size)
+        memcpy(p->priv, spec->priv, spec->ops->priv_size);
+    p->width_hint = spec->width_hint;
+    p->sort_col = spec->sort_col;
+    p->is_sort_desc = spec->is_sort_desc;
+    if (spec->filter[0])
+        filter_set(&p->filter, spec->filter);
+    return p;
+}
+
+bool pane_adopt(struct pane *p, struct pane *shadow, const struct pane_spec *spec,
+                bool is_utf8, bool is_paused, unsigned gen)
+{
+    struct pane_spec cur;
+    if (!shadow || !spec->id || p->id != spec->id || !pane_spec_of(p, is_utf8, is_paused, &cur))
+        return false;
+    /* the rows depend on these (req only feeds init, and actions reuse it as
+     * their output); filter and sort only on the view */
+    if (cur.ops != spec->ops ||
+        memcmp(cur.priv, spec->priv, sizeof cur.priv) != 0 || cur.is_utf8 != spec->is_utf8 ||
+        cur.is_paused != spec->is_paused ||
+        (p->ops->is_width_dependent && cur.width_hint != spec->width_hint))
+        return false;
+    struct table t = p->table;
+    p->table = shadow->table;
+    shadow->table = t;
+    if (p->ops->priv_size) /* recalc may note things in priv */
+        memcpy(p->priv, shadow->priv, p->ops->priv_size);
+    memcpy(p->title, shadow->title, sizeof p->title);
+    memcpy(p->empty, shadow->empty, sizeof p->empty);
+    memcpy(p->clip, shadow->clip, sizeof p->clip);
+    p->model_gen = gen;
+    bool is_same_view = strcmp(cur.filter, spec->filter) == 0 &&
+                        strlen(cur.filter) + 1 < sizeof cur.filter &&
+                        cur.sort_col == spec->sort_col && cur.is_sort_desc == spec->is_sort_desc;
+    if (is_same_view)
+        restore_selection(p); /* the shadow's view is ours: find our row in it */
+    else
+        pane_reapply(p, false); /* typed or sorted meanwhile: one pass, as a keystroke */
+    return true;
 }

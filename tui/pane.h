@@ -66,10 +66,17 @@ struct pane_ops {
     unsigned (*on_action)(struct pane *p, enum action_id act, const struct tmodel *m);
     void (*done)(struct pane *p);
     bool is_width_dependent; /* recalc wraps text to width_hint: redo it on resize */
+    /* recalc reads only the model, priv (plain data, no pointers; init fills
+     * it from the request) and of m->extra only is_utf8/is_paused: its rows
+     * may be built on the refresh
+     * worker's thread from a pane_spec (the big lists, so a new snapshot never
+     * stalls the keyboard) */
+    bool is_prebuildable;
 };
 
 struct pane {
     const struct pane_ops *ops;
+    unsigned long id;      /* unique per pane_new, 0 for a worker-built shadow */
     void *priv;
     struct table table;
     struct filter filter;
@@ -110,6 +117,43 @@ int pane_sort_by(struct pane *p, const char *name);
 void pane_select(struct pane *p, long pos);
 /* The model reference of the selected row, or NULL. */
 const void *pane_selected_ref(const struct pane *p);
+
+/* What a pane's rows are built from, as plain data that can cross to the
+ * refresh worker: the worker builds a shadow pane from it over the new model
+ * (pane_from_spec + pane_refresh) and the screen adopts the finished table
+ * (pane_adopt). Compare with pane_spec_equal (memcmp-safe: always zeroed
+ * before filling). */
+#define PANE_SPEC_PRIV_MAX 1024
+struct pane_spec {
+    unsigned long id;           /* the live pane; 0 = none (nothing to build) */
+    const struct pane_ops *ops;
+    struct pane_req req;
+    unsigned char priv[PANE_SPEC_PRIV_MAX];
+    int width_hint;
+    bool is_utf8, is_paused;    /* the m->extra bits recalc may read */
+    char filter[512];           /* the filter text ("" none; a longer one is cut, which
+                                 * only makes pane_adopt re-apply it) */
+    int sort_col;
+    bool is_sort_desc;
+};
+
+/* Describe p into *out (zeroed first). Returns false (out->id 0, only the
+ * extra bits set) when p's rows cannot be built off the UI thread
+ * (!ops->is_prebuildable). */
+bool pane_spec_of(const struct pane *p, bool is_utf8, bool is_paused, struct pane_spec *out);
+bool pane_spec_equal(const struct pane_spec *a, const struct pane_spec *b);
+/* A shadow pane (owned, id 0) configured as spec says, with no rows yet:
+ * the worker then calls pane_refresh(shadow, model). Pure, any thread. */
+struct pane *pane_from_spec(const struct pane_spec *spec);
+/* Take the rows shadow built from spec over the model of generation gen
+ * into p (is_utf8, is_paused: the screen's state now); their tables are
+ * swapped, so freeing shadow frees p's old rows. Only when p is still what
+ * spec describes (same ops, priv, extra bits and, for
+ * width-dependent panes, width); then p's own filter, sort and selected row
+ * (by key) carry over, re-applied only if they changed since spec was
+ * taken. Returns false (p untouched) otherwise: refresh it yourself. */
+bool pane_adopt(struct pane *p, struct pane *shadow, const struct pane_spec *spec,
+                bool is_utf8, bool is_paused, unsigned gen);
 
 /* The pane types. */
 extern const struct pane_ops pane_pods_ops;

@@ -245,5 +245,6 @@ const struct pane_ops pane_denials_ops = {
     .priv_size = sizeof(struct denials_priv),
     .init = denials_init,
     .recalc = denials_recalc,
+    .is_prebuildable = true, /* a big list: built on the refresh worker */
     .on_action = denials_action,
 };

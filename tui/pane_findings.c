@@ -91,5 +91,6 @@ const struct pane_ops pane_findings_ops = {
     .name = "findings",
     .init = findings_init,
     .recalc = findings_recalc,
+    .is_prebuildable = true, /* a big list: built on the refresh worker */
     .on_action = findings_action,
 };

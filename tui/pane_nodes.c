@@ -198,5 +198,6 @@ const struct pane_ops pane_nodes_ops = {
     .name = "nodes",
     .init = nodes_init,
     .recalc = nodes_recalc,
+    .is_prebuildable = true, /* a big list: built on the refresh worker */
     .on_action = nodes_action,
 };

@@ -147,5 +147,6 @@ const struct pane_ops pane_pods_ops = {
     .priv_size = sizeof(struct pods_priv),
     .init = pods_init,
     .recalc = pods_recalc,
+    .is_prebuildable = true, /* a big list: built on the refresh worker */
     .on_action = pods_action,
 };

@@ -190,5 +190,6 @@ const struct pane_ops pane_profiles_ops = {
     .name = "profiles",
     .init = profiles_init,
     .recalc = profiles_recalc,
+    .is_prebuildable = true, /* a big list: built on the refresh worker */
     .on_action = profiles_action,
 };

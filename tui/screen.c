@@ -76,6 +76,9 @@ struct screen {
     struct tmodel model;
     struct tui_extra extra;           /* lent to the model: sources, action results, pause */
     struct agent_fleet *frozen;       /* the denials shown while paused (owned) */
+    unsigned pause_epoch;             /* bumps on every pause/resume (the worker's copy) */
+    struct pane_spec sent_specs[VIEW_N]; /* the panes the worker builds rows for */
+    double swap_ms;                   /* timing: a snapshot taken, not drawn yet: its cost */
     char agent_err[512];              /* why the agents could not be polled, "" none */
     struct pending pending;           /* the action MODE_CONFIRM asks about */
     char confirm_q[512];              /* its question */
@@ -113,10 +116,14 @@ struct screen {
     int status;
 };
 
-/* ARMORTOP_TIMING=1: per-operation times on stderr at exit (for benchmarks). */
-enum { T_MODEL, T_RECALC, T_FILTER, T_ACTION, T_DRAW, T__COUNT };
-static const char *const timing_names[T__COUNT] = { "model", "recalc", "filter-key", "action",
-                                                    "draw" };
+/* ARMORTOP_TIMING=1: per-operation times on stderr at exit (for benchmarks).
+ * model and prebuild run on the worker thread (tmodel_build, the top pane's
+ * rows); swap is what a new snapshot costs this thread: taking the result
+ * (swap, adopt the rows) plus the draw that shows it, the longest a key
+ * waits for it. */
+enum { T_MODEL, T_PREBUILD, T_SWAP, T_RECALC, T_FILTER, T_ACTION, T_DRAW, T__COUNT };
+static const char *const timing_names[T__COUNT] = { "model", "prebuild", "swap", "recalc",
+                                                    "filter-key", "action", "draw" };
 static struct {
     bool is_on;
     double max_ms[T__COUNT], sum_ms[T__COUNT];
@@ -141,15 +148,20 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void timing_add(int what, double t0)
+static void timing_add_ms(int what, double ms)
 {
     if (!timing.is_on)
         return;
-    double ms = (mono_s() - t0) * 1000.0;
     timing.sum_ms[what] += ms;
     timing.count[what]++;
     if (ms > timing.max_ms[what])
         timing.max_ms[what] = ms;
+}
+
+static void timing_add(int what, double t0)
+{
+    if (timing.is_on)
+        timing_add_ms(what, (mono_s() - t0) * 1000.0);
 }
 
 static void timing_report(void)
@@ -168,11 +180,6 @@ static void timing_report(void)
             fprintf(stderr, "armortop: timing %-10s n=%-5u avg %8.3f ms  max %8.3f ms\n",
                     timing_names[i], timing.count[i], timing.sum_ms[i] / timing.count[i],
                     timing.max_ms[i]);
-}
-
-static int64_t wall_now(const struct screen *s)
-{
-    return s->is_now_pinned ? s->pinned_now : (int64_t)time(NULL);
 }
 
 /* ---- log sink and allocation-failure hook ---------------------------------- */
@@ -295,6 +302,45 @@ static bool is_unchanged(const struct screen *s, const struct kube_snapshot *sna
 
 static void take_job_results(struct screen *s);
 
+/* Find the live pane with this id (any view, any depth), or NULL. */
+static struct pane *pane_by_id(struct screen *s, unsigned long id)
+{
+    for (int v = 0; v < VIEW_N; v++)
+        for (int d = 0; d < s->depth[v]; d++)
+            if (s->stack[v][d]->id == id)
+                return s->stack[v][d];
+    return NULL;
+}
+
+/* Swap in the model the worker built (and the rows of the pane it built
+ * them for): pointer moves and a selection lookup. The old model goes back
+ * to the worker to be freed. */
+static void swap_model(struct screen *s, struct worker_result *r)
+{
+    struct tmodel *old = xmalloc(sizeof *old);
+    *old = s->model;
+    s->model = *r->model;
+    free(r->model);
+    r->model = NULL;
+    s->model.generation = old->generation + 1;
+    s->model.extra = &s->extra;
+    s->model.ns = s->model_ns[0] ? s->model_ns : NULL;
+    worker_dispose(s->worker, old);
+    timing_add_ms(T_MODEL, r->model_ms);
+    bool is_paused_ok = r->pause_epoch == s->pause_epoch;
+    if (!is_paused_ok) /* paused or resumed while it was built: the screen's copy */
+        tmodel_set_denial_fleet(&s->model, s->frozen);
+    if (r->specs[0].id)
+        timing_add_ms(T_PREBUILD, r->pane_ms);
+    for (size_t i = 0; i < WORKER_PANES; i++) {
+        struct pane *p = r->panes[i] ? pane_by_id(s, r->specs[i].id) : NULL;
+        if (p && is_paused_ok &&
+            pane_adopt(p, r->panes[i], &r->specs[i], s->extra.is_utf8, s->extra.is_paused,
+                       s->model.generation))
+            pane_free(&r->panes[i]); /* p's old rows */
+    }
+}
+
 static void take_results(struct screen *s)
 {
     struct worker_result *r = worker_take(s->worker);
@@ -302,38 +348,32 @@ static void take_results(struct screen *s)
         take_job_results(s);
         return;
     }
+    double t_swap = mono_s();
     s->results++;
     s->is_waiting_refresh = s->is_waiting_jobs; /* <Wait-jobs>: the jobs first */
     if (s->is_msg_refreshing) {
         s->msg[0] = '\0';
         s->is_msg_refreshing = false;
     }
-    if (r->rc == 0 && r->snap && !r->fleet && !s->model.fleet && is_unchanged(s, r->snap, r->ns)) {
-        /* same resourceVersions: keep the model (and the work) we have; only
-         * let the panes redo their rows now and then so ages move on */
-        s->is_stale = false;
-        s->last_ok_mono = mono_s();
-        if (wall_now(s) - s->model.now >= 10) {
-            s->model.now = wall_now(s);
-            s->model.generation++;
-            ensure_fresh(s, top(s));
-        }
-    } else if (r->rc == 0 && r->snap) {
-        double t0 = mono_s();
+    bool is_new = r->rc == 0 && (r->model || r->snap);
+    if (r->rc == 0 && r->model) {
         snprintf(s->model_ns, sizeof s->model_ns, "%s", r->ns);
         if (!s->has_data)
             timing.first_fetch_ms = r->fetch_ms;
         snprintf(s->agent_err, sizeof s->agent_err, "%s", r->agent_err);
-        s->model.extra = &s->extra;
-        tmodel_build(&s->model, r->snap, r->fleet, s->frozen,
-                     s->model_ns[0] ? s->model_ns : NULL, wall_now(s));
-        timing_add(T_MODEL, t0);
-        r->snap = NULL;
-        r->fleet = NULL;
+        swap_model(s, r);
         s->has_data = true;
         s->is_stale = false;
         s->last_ok_mono = mono_s();
-        ensure_fresh(s, top(s));
+        ensure_fresh(s, top(s)); /* nothing to do when the worker built its rows */
+    } else if (r->rc == 0 && r->snap) {
+        /* the worker saw the data of the last model it built (and ages are
+         * younger than 10 s: it rebuilds after that); r->snap only holds the
+         * resourceVersions */
+        s->is_stale = false;
+        s->last_ok_mono = mono_s();
+        if (!is_unchanged(s, r->snap, r->ns) || r->fleet || s->model.fleet)
+            worker_rebuild(s->worker); /* that model never reached us */
     } else {
         char buf[1024];
         kerr_format(&r->err, buf, sizeof buf);
@@ -341,9 +381,32 @@ static void take_results(struct screen *s)
         s->is_stale = true;
     }
     worker_result_free(&r);
+    if (is_new) /* plus the draw that shows it (main loop) */
+        s->swap_ms += (mono_s() - t_swap) * 1000.0;
     /* after the snapshot: a job that answered wants the refresh after it */
     take_job_results(s);
     s->is_dirty = true;
+}
+
+/* Tell the worker which panes to build rows for with the next model: the
+ * one on top of each view (the shown one first), as they are now (filter,
+ * sort, width), so neither a new snapshot nor the view switch after it
+ * waits for rows. Cheap: a compare per loop, a copy under the worker's lock
+ * when one changed. */
+static void send_specs(struct screen *s)
+{
+    struct pane_spec specs[VIEW_N];
+    bool is_same = true;
+    for (int i = 0; i < VIEW_N; i++) {
+        int v = (s->view + i) % VIEW_N;
+        pane_spec_of(s->stack[v][s->depth[v] - 1], s->extra.is_utf8, s->extra.is_paused,
+                     &specs[i]);
+        is_same = is_same && pane_spec_equal(&specs[i], &s->sent_specs[i]);
+    }
+    if (is_same)
+        return;
+    memcpy(s->sent_specs, specs, sizeof specs);
+    worker_set_specs(s->worker, specs, VIEW_N);
 }
 
 /* ---- drawing ------------------------------------------------------------------ */
@@ -1488,12 +1551,15 @@ static void toggle_pause(struct screen *s)
         return;
     }
     s->extra.is_paused = !s->extra.is_paused;
+    s->pause_epoch++;
     if (s->extra.is_paused) {
         agent_fleet_free(&s->frozen);
         s->frozen = agent_fleet_dup(s->model.fleet);
+        worker_set_frozen(s->worker, agent_fleet_dup(s->frozen), s->pause_epoch);
         tmodel_set_denial_fleet(&s->model, s->frozen);
         set_msg(s, false, "denials paused (p resumes)");
     } else {
+        worker_set_frozen(s->worker, NULL, s->pause_epoch);
         tmodel_set_denial_fleet(&s->model, NULL);
         agent_fleet_free(&s->frozen);
         set_msg(s, false, "denials live");
@@ -1891,7 +1957,7 @@ static int setup(struct screen *s, const struct cli_opts *opts)
     snprintf(s->server, sizeof s->server, "%s", cfg->server);
     snprintf(s->ns, sizeof s->ns, "%s", opts->is_all_namespaces ? "" : cfg->namespace);
     if (worker_start(&s->worker, cfg, client, s->ns[0] ? s->ns : NULL, opts->refresh_s, &s->gate,
-                     !opts->is_no_agents) != 0) {
+                     !opts->is_no_agents, s->is_now_pinned ? &s->pinned_now : NULL) != 0) {
         fprintf(stderr, "armortop: cannot start the refresh thread\n");
         return 2;
     }
@@ -1976,10 +2042,16 @@ int screen_run(const struct cli_opts *opts)
 
     while (!s->is_quit && !got_term_signal) {
         if (s->is_dirty) {
+            double t0 = mono_s();
             draw_all(s);
             if (s->has_data && timing.first_screen_s == 0)
                 timing.first_screen_s = mono_s();
+            if (s->swap_ms > 0) {
+                timing_add_ms(T_SWAP, s->swap_ms + (mono_s() - t0) * 1000.0);
+                s->swap_ms = 0;
+            }
         }
+        send_specs(s);
         struct pollfd fds[2] = { { .fd = worker_fd(s->worker), .events = POLLIN },
                                  { .fd = STDIN_FILENO, .events = POLLIN } };
         nfds_t nfds = s->is_headless ? 1 : 2;

@@ -1,6 +1,7 @@
 /*
  * tmodel: derive the panes' model from a snapshot (see tmodel.h). Pure: no
- * curses, no network; runs on the UI thread once per refresh.
+ * curses, no network; runs on the refresh worker's thread once per refresh
+ * (the UI thread only swaps the finished model in).
  */
 #include "config.h"
 #include "tmodel.h"
@@ -165,8 +166,10 @@ void tmodel_build(struct tmodel *m, struct kube_snapshot *snap, struct agent_fle
     struct view_opts vo = { .ns = ns, .now = now, .width = 0, .agents = fleet };
     pod_rows_build(snap, &vo, &m->pod_rows, &m->pod_row_count);
     node_rows_build(snap, &vo, &m->node_rows, &m->node_row_count);
-    findings_build(snap, &vo, &m->findings);
     profile_rows_build(snap, &vo, &m->profile_rows, &m->profile_row_count);
+    /* the findings come from the same rows: build them once */
+    findings_build_rows(snap, &vo, m->pod_rows, m->pod_row_count, m->profile_rows,
+                        m->profile_row_count, &m->findings);
     build_denials(m);
     count(m);
 }
@@ -190,6 +193,7 @@ void tmodel_free(struct tmodel *m)
     free(m->denial_rows);
     kube_snapshot_free(&m->snap);
     agent_fleet_free(&m->fleet);
+    agent_fleet_free(&m->frozen);
     memset(m, 0, sizeof *m);
     m->generation = gen;
     m->extra = extra;

@@ -5,9 +5,11 @@
  * labels, per-node profiles, denials), which is empty until core grows an
  * agent client: panes show "no agent data" / "—" from it honestly.
  *
- * Built and owned by the screen manager (tmodel_build/tmodel_free); panes
- * get a const pointer in recalc and must not keep pointers into it past the
- * next recalc. No curses, no network.
+ * Built by the refresh worker on its thread (tmodel_build into a fresh,
+ * zeroed model) and handed whole to the screen manager, which swaps it in
+ * and owns it (tmodel_free; the old one goes back to the worker to be
+ * freed). Panes get a const pointer in recalc and must not keep pointers
+ * into it past the next recalc. No curses, no network.
  */
 #ifndef ARMORTOP_TUI_TMODEL_H
 #define ARMORTOP_TUI_TMODEL_H
@@ -84,6 +86,9 @@ struct tmodel {
     struct agent_fleet *fleet;     /* owned, NULL = agents not deployed / not polled */
     const struct agent_fleet *denial_fleet; /* where denials come from: fleet, or a frozen
                                              * copy while paused (borrowed) */
+    struct agent_fleet *frozen; /* owned, may be NULL: the worker's copy of the paused
+                                 * denials, which denial_fleet borrows in a model built
+                                 * off the UI thread (the screen's copy may go meanwhile) */
     struct profile_row *profile_rows; /* owned (profile_rows_free) */
     size_t profile_row_count;
     struct denial_row *denial_rows;   /* owned, newest first */

@@ -1,6 +1,8 @@
 /*
  * worker: the refresh thread (see worker.h). A mutex + condition variable
  * for the timer and the requests, a pipe carrying result pointers to the UI.
+ * After each fetch it builds the tmodel and the spec'd panes' rows, so the
+ * UI thread's share of a new snapshot is a pointer swap.
  */
 #include "config.h"
 #include "worker.h"
@@ -44,6 +46,25 @@ struct worker {
     size_t nqueue;
     struct worker_job_result **done;
     size_t ndone;
+    /* lent by the UI (under mu) */
+    struct pane_spec specs[WORKER_PANES]; /* the panes to prebuild, id 0 = none */
+    struct agent_fleet *frozen_next; /* a new pause state, owned, when has_frozen_next */
+    bool has_frozen_next;
+    unsigned epoch_next;
+    bool is_rebuild;                 /* build the next model even if the data is the same */
+    struct tmodel **garbage;         /* old models to free */
+    size_t ngarbage;
+    /* model inputs and the last build (thread-only after start) */
+    bool is_now_pinned;
+    int64_t pinned_now;
+    struct agent_fleet *frozen;      /* the paused denials, NULL = live */
+    unsigned epoch;
+    bool has_built;                  /* a model was built before */
+    bool has_last;                   /* what the last model was built from */
+    char *last_rv[3];
+    char last_ns[256];
+    bool last_had_fleet;
+    int64_t last_now;
 };
 
 static double now_s(void)
@@ -53,8 +74,41 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void model_free(struct tmodel **m)
+{
+    if (!m || !*m)
+        return;
+    tmodel_free(*m);
+    free(*m);
+    *m = NULL;
+}
+
+/* Free the old models the UI gave back. Called with mu held; drops it
+ * while freeing (a big model takes tens of ms). */
+static void free_garbage(struct worker *w)
+{
+    while (w->ngarbage > 0) {
+        struct tmodel **g = w->garbage;
+        size_t n = w->ngarbage;
+        w->garbage = NULL;
+        w->ngarbage = 0;
+        pthread_mutex_unlock(&w->mu);
+        for (size_t i = 0; i < n; i++)
+            model_free(&g[i]);
+        free(g);
+        pthread_mutex_lock(&w->mu);
+    }
+}
+
 static void worker_destroy(struct worker *w)
 {
+    pthread_mutex_lock(&w->mu);
+    free_garbage(w);
+    pthread_mutex_unlock(&w->mu);
+    agent_fleet_free(&w->frozen);
+    agent_fleet_free(&w->frozen_next);
+    for (int i = 0; i < 3; i++)
+        free(w->last_rv[i]);
     agent_fleet_free(&w->fleet);
     agent_endpoints_free(&w->eps, w->neps);
     agent_client_free(&w->ac);
@@ -228,6 +282,87 @@ static void poll_agents(struct worker *w, struct worker_result *r)
     r->fleet = agent_fleet_dup(w->fleet);
 }
 
+static bool same_rv(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* Derive the model (and the spec'd panes' rows) from r's snapshot, unless
+ * it is the data of the last model (same resourceVersions, no agents) and
+ * that one is younger than 10 s (ages shown move on with a rebuild). */
+static void build_model(struct worker *w, struct worker_result *r)
+{
+    pthread_mutex_lock(&w->mu);
+    struct pane_spec *specs = xmalloc(sizeof w->specs);
+    memcpy(specs, w->specs, sizeof w->specs);
+    if (w->is_rebuild)
+        w->has_last = false;
+    w->is_rebuild = false;
+    if (w->has_frozen_next) {
+        agent_fleet_free(&w->frozen);
+        w->frozen = w->frozen_next;
+        w->frozen_next = NULL;
+        w->has_frozen_next = false;
+        w->epoch = w->epoch_next;
+    }
+    pthread_mutex_unlock(&w->mu);
+    int64_t now = w->is_now_pinned ? w->pinned_now : (int64_t)time(NULL);
+    const char *rv[3] = { r->snap->nodes_rv, r->snap->pods_rv, r->snap->events_rv };
+    if (w->has_last && !r->fleet && !w->last_had_fleet && strcmp(r->ns, w->last_ns) == 0 &&
+        same_rv(rv[0], w->last_rv[0]) && same_rv(rv[1], w->last_rv[1]) &&
+        same_rv(rv[2], w->last_rv[2]) && now - w->last_now < 10) {
+        /* the UI only compares resourceVersions: send those, and free the
+         * copy of the cluster here (150,000 pods take 100 ms to free) */
+        struct kube_snapshot *shell = kube_snapshot_new();
+        shell->nodes_rv = r->snap->nodes_rv;
+        shell->pods_rv = r->snap->pods_rv;
+        shell->events_rv = r->snap->events_rv;
+        r->snap->nodes_rv = r->snap->pods_rv = r->snap->events_rv = NULL;
+        kube_snapshot_free(&r->snap);
+        r->snap = shell;
+        free(specs);
+        return;
+    }
+    w->has_last = true;
+    for (int i = 0; i < 3; i++) {
+        free(w->last_rv[i]);
+        w->last_rv[i] = rv[i] ? xstrdup(rv[i]) : NULL;
+    }
+    snprintf(w->last_ns, sizeof w->last_ns, "%s", r->ns);
+    w->last_had_fleet = r->fleet != NULL;
+    w->last_now = now;
+
+    double t0 = now_s();
+    struct tmodel *m = xcalloc(1, sizeof *m);
+    /* the model owns a copy of the paused denials: the UI may resume (and
+     * free its own copy) before it takes this result */
+    struct agent_fleet *frozen = w->frozen ? agent_fleet_dup(w->frozen) : NULL;
+    r->extra.is_utf8 = specs[0].is_utf8;
+    r->extra.is_paused = specs[0].is_paused;
+    m->extra = &r->extra;
+    tmodel_build(m, r->snap, r->fleet, frozen, r->ns[0] ? r->ns : NULL, now);
+    m->frozen = frozen;
+    r->snap = NULL;
+    r->fleet = NULL;
+    r->model = m;
+    r->pause_epoch = w->epoch;
+    r->model_ms = (now_s() - t0) * 1000.0;
+    t0 = now_s();
+    /* the first model: only the pane shown (the first screen waits for it);
+     * later ones all, so switching views after a refresh finds rows ready */
+    size_t npanes = w->has_built ? WORKER_PANES : 1;
+    w->has_built = true;
+    for (size_t i = 0; i < npanes; i++) {
+        if (!specs[i].id || !specs[i].ops)
+            continue;
+        r->panes[i] = pane_from_spec(&specs[i]);
+        pane_refresh(r->panes[i], m);
+        r->specs[i] = specs[i];
+    }
+    r->pane_ms = (now_s() - t0) * 1000.0;
+    free(specs);
+}
+
 static void *run(void *arg)
 {
     struct worker *w = arg;
@@ -247,6 +382,8 @@ static void *run(void *arg)
         if (r->rc == 0)
             poll_agents(w, r);
         r->fetch_ms = (now_s() - t0) * 1000.0;
+        if (r->rc == 0 && r->snap)
+            build_model(w, r);
 
         pthread_mutex_lock(&w->mu);
         w->is_busy = false;
@@ -254,12 +391,15 @@ static void *run(void *arg)
         if (w->is_stopping || strcmp(ns, w->ns) != 0) {
             /* obsolete: stopping, or the namespace changed meanwhile */
             worker_result_free(&r);
+            w->has_last = false; /* the UI never sees that model */
             if (!w->is_stopping)
                 continue;
             break;
         }
-        if (write(w->pipe_w, &r, sizeof r) != (ssize_t)sizeof r)
+        if (write(w->pipe_w, &r, sizeof r) != (ssize_t)sizeof r) {
             worker_result_free(&r);
+            w->has_last = false;
+        }
         /* wait for the period, a kick or stop */
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
@@ -270,10 +410,14 @@ static void *run(void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        while (!w->is_stopping && !w->is_kicked && w->nqueue == 0) {
-            int rc = pthread_cond_timedwait(&w->cv, &w->mu, &until);
-            if (rc == ETIMEDOUT)
+        for (;;) {
+            free_garbage(w);
+            if (w->is_stopping || w->is_kicked || w->nqueue > 0)
                 break;
+            if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT) {
+                free_garbage(w);
+                break;
+            }
         }
     }
     bool is_detached = w->is_detached;
@@ -285,7 +429,7 @@ static void *run(void *arg)
 
 int worker_start(struct worker **out, struct kube_config *cfg, struct kube_client *client,
                  const char *ns, double refresh_s, const struct actions_ctx *gate,
-                 bool want_agents)
+                 bool want_agents, const int64_t *pinned_now)
 {
     struct worker *w = xcalloc(1, sizeof *w);
     int fds[2];
@@ -301,6 +445,8 @@ int worker_start(struct worker **out, struct kube_config *cfg, struct kube_clien
     w->client = client;
     w->cfg = cfg;
     w->want_agents = want_agents;
+    w->is_now_pinned = pinned_now != NULL;
+    w->pinned_now = pinned_now ? *pinned_now : 0;
     if (gate)
         w->gate = *gate;
     else
@@ -337,10 +483,73 @@ struct worker_result *worker_take(struct worker *w)
             worker_result_free(&r);
             continue;
         }
+        if (newest && newest->model && !r->model) {
+            if (r->rc == 0) {
+                /* r skipped its model because it is the data of this one:
+                 * keep the model (it is the newest the worker built) */
+                r->model = newest->model;
+                memcpy(r->panes, newest->panes, sizeof r->panes);
+                memcpy(r->specs, newest->specs, sizeof r->specs);
+                r->extra = newest->extra;
+                r->model->extra = &r->extra; /* they pointed into newest */
+                r->model->ns = r->ns[0] ? r->ns : NULL;
+                r->pause_epoch = newest->pause_epoch;
+                r->model_ms = newest->model_ms;
+                r->pane_ms = newest->pane_ms;
+                kube_snapshot_free(&r->snap);
+                agent_fleet_free(&r->fleet);
+                newest->model = NULL;
+                memset(newest->panes, 0, sizeof newest->panes);
+            } else {
+                /* an error after a new model: show the model; the error
+                 * comes again with the next fetch if it persists */
+                worker_result_free(&r);
+                continue;
+            }
+        }
         worker_result_free(&newest);
         newest = r;
     }
     return newest;
+}
+
+void worker_rebuild(struct worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->is_rebuild = true;
+    w->is_kicked = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_set_specs(struct worker *w, const struct pane_spec *specs, size_t n)
+{
+    pthread_mutex_lock(&w->mu);
+    memset(w->specs, 0, sizeof w->specs);
+    for (size_t i = 0; i < n && i < WORKER_PANES; i++)
+        w->specs[i] = specs[i];
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_set_frozen(struct worker *w, struct agent_fleet *frozen, unsigned epoch)
+{
+    pthread_mutex_lock(&w->mu);
+    agent_fleet_free(&w->frozen_next);
+    w->frozen_next = frozen;
+    w->has_frozen_next = true;
+    w->epoch_next = epoch;
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_dispose(struct worker *w, struct tmodel *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->garbage = xreallocarray(w->garbage, w->ngarbage + 1, sizeof *w->garbage);
+    w->garbage[w->ngarbage++] = m;
+    pthread_cond_broadcast(&w->cv); /* freed now, not after the next fetch */
+    pthread_mutex_unlock(&w->mu);
 }
 
 struct worker_job_result *worker_take_job(struct worker *w)
@@ -369,6 +578,9 @@ void worker_result_free(struct worker_result **r)
         return;
     kube_snapshot_free(&(*r)->snap);
     agent_fleet_free(&(*r)->fleet);
+    model_free(&(*r)->model);
+    for (size_t i = 0; i < WORKER_PANES; i++)
+        pane_free(&(*r)->panes[i]);
     worker_job_result_free(&(*r)->job);
     free(*r);
     *r = NULL;

@@ -14,9 +14,18 @@
  * through the same pipe and wait in worker_take_job(). Mutations go through
  * core's read-only gate inside agent_client (the gate given to worker_start).
  *
+ * The worker also derives what the UI shows from each new snapshot: the
+ * tmodel (rows, findings, counts) and the rows of the panes on top of each
+ * view (shadow panes built from the pane_specs the UI last gave with
+ * worker_set_specs), so the UI thread only swaps pointers and re-finds its
+ * selection: at 150,000 pods that work takes half a second, and keys must
+ * not wait for it. The UI gives old models back (worker_dispose) to be
+ * freed here too.
+ *
  * Threading: only worker.c touches the client after worker_start(); results
- * are handed over whole (ownership moves with the pointer through the pipe).
- * No curses.
+ * are handed over whole (ownership moves with the pointer through the pipe);
+ * what the UI lends (spec, frozen denials, old models) is copied or moved
+ * under the mutex. No curses.
  */
 #ifndef ARMORTOP_TUI_WORKER_H
 #define ARMORTOP_TUI_WORKER_H
@@ -30,6 +39,8 @@
 #include "kube_client.h"
 #include "kubeconfig.h"
 #include "model.h"
+#include "pane.h"
+#include "tmodel.h"
 
 struct worker;
 
@@ -66,9 +77,23 @@ struct worker_job *worker_job_new(enum worker_job_kind kind, const char *name,
 void worker_job_free(struct worker_job **j);
 void worker_job_result_free(struct worker_job_result **r);
 
+#define WORKER_PANES 8 /* panes prebuilt per model, at most */
+
 struct worker_result {
-    struct kube_snapshot *snap; /* owned; NULL on error */
-    struct agent_fleet *fleet;  /* owned copy; NULL = no agents deployed (or not polled) */
+    struct kube_snapshot *snap; /* owned; NULL on error, or when model holds it */
+    struct agent_fleet *fleet;  /* owned copy; NULL = no agents deployed (or not polled),
+                                 * or model holds it */
+    /* derived on the worker (NULL model: the snapshot has the same
+     * resourceVersions as the last model built, less than 10 s ago: snap is
+     * then a shell holding only the resourceVersions, and the UI keeps the
+     * model it has, or asks for one with worker_rebuild if it has not got it) */
+    struct tmodel *model;       /* owned; its extra points at extra below, ns at ns below:
+                                 * the taker repoints both */
+    struct tui_extra extra;     /* is_utf8/is_paused of the spec, for recalc on the worker */
+    struct pane *panes[WORKER_PANES];     /* owned shadows built from specs over model */
+    struct pane_spec specs[WORKER_PANES]; /* id 0 = none */
+    unsigned pause_epoch;       /* of the frozen denials model was built with */
+    double model_ms, pane_ms;   /* how long tmodel_build and the shadows' rows took */
     char agent_err[512];        /* why the agents could not be polled, "" none */
     struct worker_job_result *job; /* a profile job's result (snap NULL then) */
     int rc;                     /* 0 or a negative KERR_* */
@@ -79,11 +104,25 @@ struct worker_result {
 
 /* Start the thread. Takes ownership of cfg and client (the client borrows
  * cfg; both freed by worker_stop, or by the thread itself if it outlives
- * worker_stop). ns NULL = all namespaces. Returns 0, or -1 (thread or pipe
- * creation failed; cfg and client are then freed too). */
+ * worker_stop). ns NULL = all namespaces. pinned_now: the "now" of the
+ * models (ARMORTOP_NOW), NULL = the wall clock. Returns 0, or -1 (thread or
+ * pipe creation failed; cfg and client are then freed too). */
 int worker_start(struct worker **out, struct kube_config *cfg, struct kube_client *client,
                  const char *ns, double refresh_s, const struct actions_ctx *gate,
-                 bool want_agents);
+                 bool want_agents, const int64_t *pinned_now);
+
+/* Fetch now and build the model even if the data did not change. */
+void worker_rebuild(struct worker *w);
+/* The panes whose rows to build with each new model, most wanted first
+ * (copied; up to WORKER_PANES; id 0 = none; is_utf8/is_paused of the first
+ * go to the model's extra). */
+void worker_set_specs(struct worker *w, const struct pane_spec *specs, size_t n);
+/* The denial stream is paused on frozen (owned; NULL = resumed): models show
+ * its denials from now on. epoch (bumped by the UI on every pause/resume)
+ * comes back in worker_result.pause_epoch. */
+void worker_set_frozen(struct worker *w, struct agent_fleet *frozen, unsigned epoch);
+/* Free a model the UI no longer shows, on the worker's thread (m: heap, owned). */
+void worker_dispose(struct worker *w, struct tmodel *m);
 
 /* Queue a profile job (ownership moves) and wake the thread. */
 void worker_submit(struct worker *w, struct worker_job *job);
