@@ -184,8 +184,13 @@ static void denials_recalc(struct pane *p, const struct tmodel *m)
 {
     struct denials_priv *pv = p->priv;
     bool is_paused = m && m->extra && m->extra->is_paused;
-    snprintf(p->title, sizeof p->title, "Denials (%s%s)",
-             pv->is_raw ? "records, newest first" : "grouped by profile, operation, name",
+    char kept[96] = "";
+    if (m && m->fleet && m->fleet->denials_evicted > 0)
+        /* the window is bounded: say so, and how much went past it */
+        snprintf(kept, sizeof kept, "; newest %zu kept, %llu older dropped", m->fleet->denial_count,
+                 (unsigned long long)m->fleet->denials_evicted);
+    snprintf(p->title, sizeof p->title, "Denials (%s%s%s)",
+             pv->is_raw ? "records, newest first" : "grouped by profile, operation, name", kept,
              is_paused ? "; PAUSED" : "");
     if (!m || !m->snap) {
         snprintf(p->empty, sizeof p->empty, "waiting for the first refresh...");

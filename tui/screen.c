@@ -677,6 +677,31 @@ static void draw_title(struct screen *s)
     }
 }
 
+/* Agents whose last poll failed: the first by name and why, and how many more.
+ * false when every agent answered (or there are none). */
+static bool agent_trouble(const struct agent_fleet *f, char *buf, size_t len)
+{
+    size_t bad = 0;
+    const struct agent_node *first = NULL;
+    for (size_t i = 0; f && i < f->node_count; i++) {
+        const struct agent_node *n = &f->nodes[i];
+        if (n->state == AGENT_STATE_STALE || n->state == AGENT_STATE_UNREACHABLE ||
+            n->state == AGENT_STATE_UNAUTHORIZED) {
+            if (!first)
+                first = n;
+            bad++;
+        }
+    }
+    if (!first)
+        return false;
+    char more[64] = "";
+    if (bad > 1)
+        snprintf(more, sizeof more, " (and %zu more agents: see Nodes)", bad - 1);
+    snprintf(buf, len, "agent on %s %s%s: %s", first->node, agent_state_name(first->state), more,
+             first->error ? first->error : "no answer yet");
+    return true;
+}
+
 static void draw_status(struct screen *s)
 {
     struct rect r = s->lay.status;
@@ -711,6 +736,12 @@ static void draw_status(struct screen *s)
                              : "cannot read the cluster (retrying)",
                  s->stale_err);
         draw_clip(w, r.y, 1, r.w - 1, line, TE_ERROR);
+        return;
+    }
+    char trouble[700];
+    if (s->has_data && agent_trouble(s->model.fleet, trouble, sizeof trouble)) {
+        /* the cluster answered but some nodes' agents did not: their rows are stale */
+        draw_clip(w, r.y, 1, r.w - 1, trouble, TE_STALE);
         return;
     }
     if (s->opts->is_kiosk)
@@ -2086,6 +2117,9 @@ int screen_run(const struct cli_opts *opts)
         pthread_mutex_lock(&log_mu);
         if (has_log_msg) {
             set_msg(s, true, "%s", log_msg);
+            /* a warning from a refresh lasts until the next refresh (5 s at most
+             * interactively), so it never hides what is wrong now for good */
+            s->is_msg_refreshing = true;
             has_log_msg = false;
         }
         pthread_mutex_unlock(&log_mu);

@@ -550,6 +550,21 @@ static void expect_detail(const struct shot *s, const char *needle)
     expect_in("node-001 details", s->node, needle);
 }
 
+/* The status line (the nodes screen's last non-blank line) names the failing agent
+ * and why: the cluster answered, so only the agent's trouble explains stale rows. */
+static void expect_status(const struct shot *s, const char *needle)
+{
+    size_t len = strlen(s->nodes);
+    while (len > 0 && (s->nodes[len - 1] == '\n' || s->nodes[len - 1] == ' '))
+        len--;
+    size_t b = len;
+    while (b > 0 && s->nodes[b - 1] != '\n')
+        b--;
+    char *last = strndup(s->nodes + b, len - b);
+    expect_in("status line", last, needle);
+    free(last);
+}
+
 /* ---- agent faults ------------------------------------------------------------------- */
 
 /* Wait until node-001's agent has saved its log offset as the log's size (it
@@ -630,6 +645,7 @@ static void kill_case(enum kill_when when)
     expect_row(&s, "node-002", "ok", 7);  /* the others keep going */
     expect_detail(&s, "HTTP 503: Service Unavailable: error trying to reach service");
     expect_detail(&s, "agent not running");
+    expect_status(&s, "agent on " NODE " stale: ");
     expect_total(&s, 0, P + N);
     shot_free(&s);
 
@@ -720,6 +736,7 @@ static void test_agent_hung(void **state)
     expect_row(&s, "node-002", "ok", 5); /* polled in parallel: not held up */
     expect_row(&s, "node-003", "ok", 0);
     expect_detail(&s, "timed out");
+    expect_status(&s, "agent on " NODE " stale: ");
     shot_free(&s);
     /* two refreshes, each bounded by the client's per-request timeout (5 s) */
     fprintf(stderr, "hung phase: %.1f s\n", took);
@@ -765,6 +782,7 @@ static void test_agent_garbage(void **state)
     expect_row(&s, NODE, "stale", 3);
     expect_row(&s, "node-003", "ok", 2);
     expect_detail(&s, "not JSON");
+    expect_status(&s, "not JSON");
     assert_null(strchr(s.node, '\x1b')); /* the agent's bytes never reach the terminal */
     shot_free(&s);
 
@@ -841,6 +859,7 @@ static void test_agent_huge(void **state)
     expect_row(&s, NODE, "stale", 2);
     expect_detail(&s, "refused");
     expect_detail(&s, "MiB");
+    expect_status(&s, "agent on " NODE " stale: ");
     shot_free(&s);
     fprintf(stderr, "armortop peak RSS: %ld kB before, %ld kB with 10 MiB answers\n", base_kb,
             peak_kb);
