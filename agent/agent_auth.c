@@ -351,16 +351,14 @@ int agent_auth_enable_kube(struct agent_auth *auth, const struct agent_auth_kube
             ko.kubeconfig_env = "";
             ko.home = "";
         }
-        struct kube_client_opts co = { .timeout_ms = k->timeout_ms,
-                                       .connect_timeout_ms = k->timeout_ms,
-                                       .max_body_len = 1 << 20,
-                                       .user_agent = "armortop-agent/" ARMORTOP_VERSION };
         if ((rc = kubeconfig_load(&ko, &k->slots[i].cfg, err)) < 0)
             goto fail;
-        if ((rc = kube_client_new(k->slots[i].cfg, &co, &k->slots[i].client, err)) < 0)
+        /* the client itself (libcurl and its TLS stack, ~5 MB resident) is made
+         * on first use (slot_acquire): an agent nobody calls stays small */
+        if ((rc = kube_client_check_config(k->slots[i].cfg, err)) < 0)
             goto fail;
     }
-    k->server = xstrdup(kube_client_server(k->slots[0].client));
+    k->server = xstrdup(k->slots[0].cfg->server);
     kube_backend_free(&auth->kube);
     auth->kube = k;
     return 0;
@@ -480,6 +478,14 @@ __attribute__((format(printf, 2, 3))) static void set_reason(struct agent_identi
     va_end(ap);
 }
 
+static void slot_release(struct kube_backend *k, struct kube_slot *s)
+{
+    pthread_mutex_lock(&k->lock);
+    s->is_busy = false;
+    pthread_cond_signal(&k->freed);
+    pthread_mutex_unlock(&k->lock);
+}
+
 /* Wait (at most timeout_ms) for a free API client; NULL when none freed up. */
 static struct kube_slot *slot_acquire(struct kube_backend *k)
 {
@@ -505,16 +511,24 @@ static struct kube_slot *slot_acquire(struct kube_backend *k)
             break;
     }
     pthread_mutex_unlock(&k->lock);
+    if (got && !got->client) {
+        struct kube_client_opts co = { .timeout_ms = k->timeout_ms,
+                                       .connect_timeout_ms = k->timeout_ms,
+                                       .max_body_len = 1 << 20,
+                                       .user_agent = "armortop-agent/" ARMORTOP_VERSION };
+        struct kerr e;
+        kerr_clear(&e);
+        if (kube_client_new(got->cfg, &co, &got->client, &e) < 0) {
+            char buf[600];
+            agent_log(CORE_LOG_WARN, "auth: cannot make an API client: %s",
+                      kerr_format(&e, buf, sizeof buf));
+            slot_release(k, got);
+            return NULL;
+        }
+    }
     return got;
 }
 
-static void slot_release(struct kube_backend *k, struct kube_slot *s)
-{
-    pthread_mutex_lock(&k->lock);
-    s->is_busy = false;
-    pthread_cond_signal(&k->freed);
-    pthread_mutex_unlock(&k->lock);
-}
 
 /* TokenReview through the cache. 1 authenticated (user filled), 0 rejected
  * (reason in who), < 0 the review failed (reason in who). */

@@ -181,6 +181,24 @@ static void sleep_interruptible(long ms, volatile bool *stop, int64_t deadline_m
 
 /* ---- client ----------------------------------------------------------------- */
 
+int kube_client_check_config(const struct kube_config *cfg, struct kerr *err)
+{
+    const char *server = cfg ? cfg->server : NULL;
+    const char *rest = NULL;
+    if (server && strncmp(server, "https://", 8) == 0)
+        rest = server + 8;
+    else if (server && strncmp(server, "http://", 7) == 0)
+        rest = server + 7;
+    if (!rest || !*rest || *rest == '/') {
+        int rc = kerr_set(err, KERR_CONFIG, "bad server URL \"%s\": want https://host[:port]",
+                          server ? server : "");
+        if (cfg && cfg->source)
+            kerr_where(err, "%s", cfg->source);
+        return rc;
+    }
+    return 0;
+}
+
 int kube_client_new(struct kube_config *cfg, const struct kube_client_opts *opts,
                     struct kube_client **out, struct kerr *err)
 {
@@ -192,18 +210,8 @@ int kube_client_new(struct kube_config *cfg, const struct kube_client_opts *opts
         opts = &no_opts;
 
     const char *server = cfg ? cfg->server : NULL;
-    const char *rest = NULL;
-    if (server && strncmp(server, "https://", 8) == 0)
-        rest = server + 8;
-    else if (server && strncmp(server, "http://", 7) == 0)
-        rest = server + 7;
-    if (!rest || !*rest || *rest == '/') {
-        rc = kerr_set(err, KERR_CONFIG, "bad server URL \"%s\": want https://host[:port]",
-                      server ? server : "");
-        if (cfg && cfg->source)
-            kerr_where(err, "%s", cfg->source);
+    if ((rc = kube_client_check_config(cfg, err)) < 0)
         goto out;
-    }
 
     c = xcalloc(1, sizeof *c);
     c->cfg = cfg;

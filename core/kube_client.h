@@ -43,6 +43,10 @@ struct kube_client_opts {
     void *page_hook_ud;
 };
 
+/* What kube_client_new checks before it builds anything (the server URL), without
+ * starting libcurl: for callers that make their clients later. 0 or -KERR_CONFIG. */
+int kube_client_check_config(const struct kube_config *cfg, struct kerr *err);
+
 /* cfg is borrowed and must outlive the client. Errors: KERR_CONFIG (bad server URL). */
 int kube_client_new(struct kube_config *cfg, const struct kube_client_opts *opts,
                     struct kube_client **out, struct kerr *err);
