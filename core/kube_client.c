@@ -270,6 +270,12 @@ const char *kube_client_server(const struct kube_client *c)
 }
 
 /* After a response: a 429, or a 5xx that says Retry-After, holds requests. */
+long kube_client_throttle_ms(const struct kube_client *c)
+{
+    int64_t left = atomic_load(&c->throttled_until_ms) - http_now_ms();
+    return left > 0 ? (long)left : 0;
+}
+
 static void note_throttle(struct kube_client *c, long status, long retry_after_s)
 {
     if (status != 429 && !(status >= 500 && retry_after_s > 0))

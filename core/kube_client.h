@@ -43,6 +43,10 @@ struct kube_client_opts {
     void *page_hook_ud;
 };
 
+/* How long the API server asked us to wait (429 or 5xx with Retry-After): ms
+ * left before requests go out again, 0 when not throttled. */
+long kube_client_throttle_ms(const struct kube_client *c);
+
 /* What kube_client_new checks before it builds anything (the server URL), without
  * starting libcurl: for callers that make their clients later. 0 or -KERR_CONFIG. */
 int kube_client_check_config(const struct kube_config *cfg, struct kerr *err);

@@ -102,8 +102,8 @@ static void usage(FILE *f)
           "\n"
           "Prints \"armortop-sim: ready URL token TOKEN\" on stdout when it is ready; runs\n"
           "until SIGTERM or SIGINT. Control endpoints: POST /sim/mutate, /sim/add,\n"
-          "/sim/delete, /sim/compact, /sim/fault, /sim/token, /sim/denials; GET /sim/stats,\n"
-          "/sim/truth.\n"
+          "/sim/delete, /sim/compact, /sim/fault, /sim/token, /sim/denials, /sim/agent;\n"
+          "GET /sim/stats, /sim/truth.\n"
           "See armortop-sim(1).\n",
           f);
 }

@@ -78,6 +78,22 @@ int once_run(const struct cli_opts *opts)
     if (view == VIEW_PROFILES || view == VIEW_DENIALS)
         want = CLUSTER_WANT_NODES | CLUSTER_WANT_PODS;
     int rc = cluster_fetch(client, ns, want, &snap, &err);
+    /* Throttled (429, or 5xx with Retry-After): wait as asked and try again, a
+     * few times and at most 30 s in all, as kubectl does; then fail as usual. */
+    long waited_ms = 0;
+    for (int tries = 0; rc < 0 && tries < 3; tries++) {
+        long ms = kube_client_throttle_ms(client);
+        if (ms <= 0 || waited_ms + ms > 30000)
+            break;
+        char buf[600];
+        fprintf(stderr, "armortop: %s; retrying in %.1f s\n", kerr_format(&err, buf, sizeof buf),
+                (double)ms / 1000);
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        waited_ms += ms;
+        kerr_clear(&err);
+        rc = cluster_fetch(client, ns, want, &snap, &err);
+    }
     if (rc < 0) {
         print_error("cannot read the cluster", &err);
         status = cluster_exit_status(rc);

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <time.h>
+
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
@@ -351,6 +354,67 @@ static void test_unreachable_exits_2(void **state)
     harness_result_free(&r);
 }
 
+static void *lift_fault_later(void *arg)
+{
+    struct fixture *f = arg;
+    struct timespec ts = { 1, 500 * 1000000L };
+    nanosleep(&ts, NULL);
+    harness_http(&f->sim, "POST", "/sim/fault?reset=1", NULL, NULL);
+    return NULL;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* 429 with Retry-After: --once waits as told and tries again (3 times, 30 s at
+ * most), so a script rides out a throttled moment; a lasting one still fails. */
+static void test_throttled_retries(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(harness_http(&f->sim, "POST",
+                                  "/sim/fault?reset=1&error_rate=100&error_code=429&retry_after=1",
+                                  NULL, NULL),
+                     200);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, lift_fault_later, f), 0);
+    const char *argv[] = { "armortop", "--kubeconfig", f->sim.kubeconfig, "--once", "nodes",
+                           "-o", "json", NULL };
+    struct harness_result r;
+    assert_int_equal(harness_run(argv, NULL, 60, &r), 0);
+    pthread_join(th, NULL);
+    if (r.status != 0)
+        fprintf(stderr, "armortop stderr: %s\n", r.err);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "HTTP 429"));
+    assert_non_null(strstr(r.err, "retrying in 1.0 s"));
+    cJSON *j = cJSON_Parse(r.out);
+    assert_non_null(j);
+    assert_int_equal(cJSON_GetArraySize(j), 20); /* the nodes array */
+    cJSON_Delete(j);
+    harness_result_free(&r);
+
+    /* throttled for good: three waits, then the usual error and exit status */
+    assert_int_equal(harness_http(&f->sim, "POST",
+                                  "/sim/fault?reset=1&error_rate=100&error_code=429&retry_after=1",
+                                  NULL, NULL),
+                     200);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(harness_run(argv, NULL, 60, &r), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(harness_http(&f->sim, "POST", "/sim/fault?reset=1", NULL, NULL), 200);
+    assert_int_not_equal(r.status, 0);
+    assert_int_equal(count_of(r.err, "retrying in"), 3);
+    assert_non_null(strstr(r.err, "cannot read the cluster"));
+    assert_true(t1.tv_sec - t0.tv_sec >= 3 - 1); /* it did wait */
+    harness_result_free(&r);
+}
+
 static void test_usage_exits_1(void **state)
 {
     (void)state;
@@ -384,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_nodes_json),
         cmocka_unit_test(test_wrong_token_exits_2_naming_server),
         cmocka_unit_test(test_unreachable_exits_2),
+        cmocka_unit_test(test_throttled_retries),
         cmocka_unit_test(test_usage_exits_1),
         cmocka_unit_test(test_missing_kubeconfig_exits_2),
     };
