@@ -780,3 +780,23 @@ long harness_curl(const char *method, const char *url, const char *api_token,
         free(buf);
     return status;
 }
+
+void harness_b64url(const char *in, char *out, size_t out_len)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = strlen(in), o = 0;
+    for (size_t i = 0; i < n && o + 5 < out_len; i += 3) {
+        uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)(unsigned char)in[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)in[i + 2];
+        out[o++] = al[(v >> 18) & 63];
+        out[o++] = al[(v >> 12) & 63];
+        if (i + 1 < n)
+            out[o++] = al[(v >> 6) & 63];
+        if (i + 2 < n)
+            out[o++] = al[v & 63];
+    }
+    out[o] = '\0';
+}

@@ -154,4 +154,7 @@ char *harness_read_file(const char *path, size_t *len);
 /* Is an executable on $PATH? */
 bool harness_have_program(const char *name);
 
+/* base64url without padding of in (JWT parts), cut to fit out_len. */
+void harness_b64url(const char *in, char *out, size_t out_len);
+
 #endif

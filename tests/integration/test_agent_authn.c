@@ -79,27 +79,6 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return ret;
 }
 
-/* base64url without padding, for the JWTs this test makes */
-static void b64url(const char *in, char *out, size_t out_len)
-{
-    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = strlen(in), o = 0;
-    for (size_t i = 0; i < n && o + 5 < out_len; i += 3) {
-        uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)(unsigned char)in[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)in[i + 2];
-        out[o++] = al[(v >> 18) & 63];
-        out[o++] = al[(v >> 12) & 63];
-        if (i + 1 < n)
-            out[o++] = al[(v >> 6) & 63];
-        if (i + 2 < n)
-            out[o++] = al[v & 63];
-    }
-    out[o] = '\0';
-}
-
 /* A JWT-shaped service-account token that expires at exp (unix seconds). */
 static void make_jwt(int64_t exp, char *out, size_t len)
 {
@@ -108,8 +87,8 @@ static void make_jwt(int64_t exp, char *out, size_t len)
              "{\"aud\":[\"https://kubernetes.default.svc\"],\"exp\":%lld,"
              "\"sub\":\"system:serviceaccount:ops:admin\"}",
              (long long)exp);
-    b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
-    b64url(payload, p, sizeof p);
+    harness_b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
+    harness_b64url(payload, p, sizeof p);
     snprintf(out, len, "%s.%s.c2lnbmF0dXJl", h, p);
 }
 
@@ -117,7 +96,7 @@ static void make_jwt(int64_t exp, char *out, size_t len)
 static int jwt_exp(const char *t, int64_t *exp)
 {
     char h[128];
-    b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
+    harness_b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
     const char *dot = strchr(t, '.');
     if (!dot || (size_t)(dot - t) != strlen(h) || strncmp(t, h, strlen(h)) != 0)
         return -1;

@@ -484,6 +484,14 @@ static void shot_take(struct tui *t, const char *name, size_t nden, struct shot 
     }
 }
 
+/* One phase: let the TUI go on to `name`, wait (up to wait_s) for its dumps, read them. */
+static void step(struct tui *t, const char *name, int wait_s, size_t nden, struct shot *s)
+{
+    tui_go(t, name);
+    tui_await(t, name, wait_s);
+    shot_take(t, name, nden, s);
+}
+
 static void shot_free(struct shot *s)
 {
     free(s->nodes);
@@ -623,9 +631,7 @@ static void kill_case(enum kill_when when)
     tui_start(&t, names, 2, filters);
     struct shot s;
 
-    tui_go(&t, "up");
-    tui_await(&t, "up", 40);
-    shot_take(&t, "up", 3, &s);
+    step(&t, "up", 40, 3, &s);
     expect_header(&s, "3/3");
     expect_row(&s, NODE, "ok", P + N);
     expect_row(&s, "node-002", "ok", 4);
@@ -637,9 +643,7 @@ static void kill_case(enum kill_when when)
     ctl(200, "/sim/agent?node=" NODE "&action=stop");
     append_lines(node_log, "killB", 0, M, false);
     ctl(200, "/sim/denials?node=node-002&count=3");
-    tui_go(&t, "down");
-    tui_await(&t, "down", 40);
-    shot_take(&t, "down", 3, &s);
+    step(&t, "down", 40, 3, &s);
     expect_header(&s, "2/3");
     expect_row(&s, NODE, "stale", P + N); /* the last data kept, marked */
     expect_row(&s, "node-002", "ok", 7);  /* the others keep going */
@@ -663,9 +667,7 @@ static void kill_case(enum kill_when when)
         agent_records(NODE, "/fault/killP-", &p, NULL, NULL);
     } while (b < M && now_s() < until);
     bool is_exact = b == M && a == 0 && p == 0 && dups == 0;
-    tui_go(&t, "back");
-    tui_await(&t, "back", 40);
-    shot_take(&t, "back", 3, &s);
+    step(&t, "back", 40, 3, &s);
     expect_header(&s, "3/3");
     /* armortop adds nothing of its own: what it had plus what the new agent served */
     expect_row(&s, NODE, "ok", P + N + total);
@@ -717,9 +719,7 @@ static void test_agent_hung(void **state)
     await_agent(NODE, "/fault/hang-", 5, 5, 10);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "up");
-    tui_await(&t, "up", 40);
-    shot_take(&t, "up", 2, &s);
+    step(&t, "up", 40, 2, &s);
     expect_row(&s, NODE, "ok", 5);
     shot_free(&s);
 
@@ -744,9 +744,7 @@ static void test_agent_hung(void **state)
 
     ctl(200, "/sim/agent?node=" NODE "&fault=none");
     await_agent(NODE, "/fault/hang-", 11, 11, 10);
-    tui_go(&t, "back");
-    tui_await(&t, "back", 40);
-    shot_take(&t, "back", 2, &s);
+    step(&t, "back", 40, 2, &s);
     expect_header(&s, "3/3");
     expect_row(&s, NODE, "ok", 11);
     expect_total(&s, 0, 11);
@@ -766,18 +764,14 @@ static void test_agent_garbage(void **state)
     await_agent(NODE, "/fault/garb-", 3, 3, 10);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "up");
-    tui_await(&t, "up", 40);
-    shot_take(&t, "up", 1, &s);
+    step(&t, "up", 40, 1, &s);
     expect_row(&s, NODE, "ok", 3);
     shot_free(&s);
 
     ctl(200, "/sim/agent?node=" NODE "&fault=garbage");
     append_lines(node_log, "garb", 3, 4, false);
     ctl(200, "/sim/denials?node=node-003&count=2");
-    tui_go(&t, "bad");
-    tui_await(&t, "bad", 40);
-    shot_take(&t, "bad", 1, &s);
+    step(&t, "bad", 40, 1, &s);
     expect_header(&s, "2/3");
     expect_row(&s, NODE, "stale", 3);
     expect_row(&s, "node-003", "ok", 2);
@@ -788,9 +782,7 @@ static void test_agent_garbage(void **state)
 
     ctl(200, "/sim/agent?node=" NODE "&fault=none");
     await_agent(NODE, "/fault/garb-", 7, 7, 10);
-    tui_go(&t, "back");
-    tui_await(&t, "back", 40);
-    shot_take(&t, "back", 1, &s);
+    step(&t, "back", 40, 1, &s);
     expect_header(&s, "3/3");
     expect_row(&s, NODE, "ok", 7);
     expect_total(&s, 0, 7);
@@ -842,18 +834,14 @@ static void test_agent_huge(void **state)
     await_agent(NODE, "/fault/huge-", 2, 2, 10);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "up");
-    tui_await(&t, "up", 40);
-    shot_take(&t, "up", 1, &s);
+    step(&t, "up", 40, 1, &s);
     expect_row(&s, NODE, "ok", 2);
     shot_free(&s);
     long base_kb = tui_peak_kb();
 
     ctl(200, "/sim/agent?node=" NODE "&fault=huge");
     append_lines(node_log, "huge", 2, 3, false);
-    tui_go(&t, "huge");
-    tui_await(&t, "huge", 40);
-    shot_take(&t, "huge", 1, &s);
+    step(&t, "huge", 40, 1, &s);
     long peak_kb = tui_peak_kb();
     expect_header(&s, "2/3");
     expect_row(&s, NODE, "stale", 2);
@@ -869,9 +857,7 @@ static void test_agent_huge(void **state)
 
     ctl(200, "/sim/agent?node=" NODE "&fault=none");
     await_agent(NODE, "/fault/huge-", 5, 5, 10);
-    tui_go(&t, "back");
-    tui_await(&t, "back", 40);
-    shot_take(&t, "back", 1, &s);
+    step(&t, "back", 40, 1, &s);
     expect_row(&s, NODE, "ok", 5);
     expect_total(&s, 0, 5);
     shot_free(&s);
@@ -893,9 +879,7 @@ static void test_log_rotation(void **state)
     await_agent(NODE, "/fault/rotA-", 10, 10, 10);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "before");
-    tui_await(&t, "before", 40);
-    shot_take(&t, "before", 1, &s);
+    step(&t, "before", 40, 1, &s);
     expect_row(&s, NODE, "ok", 10);
     expect_total(&s, 0, 10);
     shot_free(&s);
@@ -906,9 +890,7 @@ static void test_log_rotation(void **state)
     append_lines(old, "rotB", 0, 5, false);
     append_lines(node_log, "rotC", 0, 7, false);
     await_agent(NODE, "/fault/rot", 22, 22, 15);
-    tui_go(&t, "after");
-    tui_await(&t, "after", 40);
-    shot_take(&t, "after", 4, &s);
+    step(&t, "after", 40, 4, &s);
     expect_header(&s, "3/3");
     expect_row(&s, NODE, "ok", 22);
     expect_total(&s, 0, 22);
@@ -930,18 +912,14 @@ static void test_log_truncation(void **state)
     await_agent(NODE, "/fault/trA-", 10, 10, 10);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "before");
-    tui_await(&t, "before", 40);
-    shot_take(&t, "before", 1, &s);
+    step(&t, "before", 40, 1, &s);
     expect_row(&s, NODE, "ok", 10);
     shot_free(&s);
 
     assert_int_equal(truncate(node_log, 0), 0);
     append_lines(node_log, "trB", 0, 4, false);
     await_agent(NODE, "/fault/trB-", 4, 14, 10);
-    tui_go(&t, "after");
-    tui_await(&t, "after", 40);
-    shot_take(&t, "after", 3, &s);
+    step(&t, "after", 40, 3, &s);
     expect_row(&s, NODE, "ok", 14);
     expect_total(&s, 0, 14);
     expect_total(&s, 1, 10);
@@ -964,9 +942,7 @@ static void test_log_partial_line(void **state)
     await_agent(NODE, "/fault/pl", 3, 3, 1);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "partial");
-    tui_await(&t, "partial", 40);
-    shot_take(&t, "partial", 2, &s);
+    step(&t, "partial", 40, 2, &s);
     expect_row(&s, NODE, "ok", 3);
     expect_total(&s, 0, 3);
     expect_total(&s, 1, 0);
@@ -975,9 +951,7 @@ static void test_log_partial_line(void **state)
     harness_append_file(node_log, "\n");
     append_lines(node_log, "plC", 0, 1, false);
     await_agent(NODE, "/fault/pl", 5, 5, 10);
-    tui_go(&t, "complete");
-    tui_await(&t, "complete", 40);
-    shot_take(&t, "complete", 2, &s);
+    step(&t, "complete", 40, 2, &s);
     expect_row(&s, NODE, "ok", 5);
     expect_total(&s, 0, 5);
     expect_total(&s, 1, 1);
@@ -1006,9 +980,7 @@ static void test_log_burst(void **state)
     await_agent_up(NODE, 15);
     tui_start(&t, names, 2, filters);
     struct shot s;
-    tui_go(&t, "before");
-    tui_await(&t, "before", 40);
-    shot_take(&t, "before", 1, &s);
+    step(&t, "before", 40, 1, &s);
     expect_row(&s, NODE, "ok", 0);
     shot_free(&s);
 

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
+#include "../harness.h"
 #include "agent/agent_auth.h"
 #include "kerr.h"
 #include "kube_authn.h"
@@ -318,33 +319,13 @@ static void test_token_keys(void **state)
     assert_string_equal(fp, "ba7816bf8f01");
 }
 
-/* base64url without padding of s */
-static void b64url(const char *s, char *out)
-{
-    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = strlen(s), o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)(unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)(unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        out[o++] = al[(v >> 18) & 63];
-        out[o++] = al[(v >> 12) & 63];
-        if (i + 1 < n)
-            out[o++] = al[(v >> 6) & 63];
-        if (i + 2 < n)
-            out[o++] = al[v & 63];
-    }
-    out[o] = '\0';
-}
-
 static void test_jwt_ttl(void **state)
 {
     (void)state;
     char hdr[64], payload[256], tok[512];
-    b64url("{\"alg\":\"RS256\"}", hdr);
-    b64url("{\"iss\":\"kubernetes/serviceaccount\",\"exp\":1700000100,\"sub\":\"x\"}", payload);
+    harness_b64url("{\"alg\":\"RS256\"}", hdr, sizeof hdr);
+    harness_b64url("{\"iss\":\"kubernetes/serviceaccount\",\"exp\":1700000100,\"sub\":\"x\"}", payload,
+                   sizeof payload);
     snprintf(tok, sizeof tok, "%s.%s.c2lnbmF0dXJl", hdr, payload);
     int64_t exp = 0;
     assert_int_equal(json_authn_jwt_expiry(tok, &exp), 0);
@@ -359,7 +340,7 @@ static void test_jwt_ttl(void **state)
     assert_int_equal(kube_authn_token_ttl_ms("admin-token-0123456789", 1700000000, 120000), 120000);
     assert_int_equal(json_authn_jwt_expiry("a.b", &exp), -KERR_PARSE);
     assert_int_equal(json_authn_jwt_expiry("a.!!!.c", &exp), -KERR_PARSE);
-    b64url("{\"sub\":\"no exp\"}", payload);
+    harness_b64url("{\"sub\":\"no exp\"}", payload, sizeof payload);
     snprintf(tok, sizeof tok, "%s.%s.sig", hdr, payload);
     assert_int_equal(json_authn_jwt_expiry(tok, &exp), -KERR_PARSE);
 }
