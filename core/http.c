@@ -2,12 +2,16 @@
  * http: the libcurl layer of core (see http.h). The only file in the tree that
  * includes curl/curl.h; curl handles never leave it.
  *
- * A client is a CURLSH (connections, DNS, TLS sessions; locked with pthread
- * mutexes so several threads may share the pool) plus one idle easy handle
- * that requests borrow and return; a request that finds it taken uses a
- * temporary handle on the same share. Every request starts from
- * curl_easy_reset(), which keeps the live connections, so nothing (headers,
- * credentials) leaks from one request to the next.
+ * A client is a CURLSH (DNS cache and TLS sessions, locked with pthread
+ * mutexes so several threads may use it) plus a pool of idle easy handles
+ * that requests borrow and return; each handle keeps its own connections,
+ * so a thread that borrows one reuses them. Connections are deliberately not
+ * in the share: libcurl does not support sharing its connection cache between
+ * concurrent threads (CURLSHOPT_SHARE(3)), and doing so was a use-after-free
+ * inside curl_easy_perform that valgrind caught under the agent fan-out.
+ * Every request starts from curl_easy_reset(), which keeps the live
+ * connections, so nothing (headers, credentials) leaks from one request to
+ * the next.
  *
  * tls-server-name: libcurl 7.88 has no option to verify a certificate against
  * a name other than the URL host. We use the documented CONNECT_TO trick: the
@@ -33,11 +37,15 @@
 #include "log.h"
 #include "xalloc.h"
 
+/* Idle handles kept per client: at least the agent poller's threads (16). */
+#define HTTP_IDLE_MAX 32
+
 struct http_client {
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
     pthread_mutex_t idle_lock;
-    CURL *idle; /* the reused easy handle, NULL while borrowed */
+    CURL *idle[HTTP_IDLE_MAX]; /* returned easy handles, each with its connections */
+    size_t idle_count;
     char *ca_file;
     char *ca_pem;
     size_t ca_pem_len;
@@ -226,14 +234,13 @@ int http_client_new(const struct http_client_opts *opts, struct http_client **ou
     curl_share_setopt(hc->share, CURLSHOPT_USERDATA, hc);
     curl_share_setopt(hc->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(hc->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    if (curl_share_setopt(hc->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)
-        core_log(CORE_LOG_DEBUG, "http: libcurl cannot share connections; pool per handle");
 
-    hc->idle = curl_easy_init();
-    if (!hc->idle) {
+    hc->idle[0] = curl_easy_init();
+    if (!hc->idle[0]) {
         rc = kerr_set(err, KERR_NOMEM, "curl_easy_init failed");
         goto out;
     }
+    hc->idle_count = 1;
     *out = hc;
     hc = NULL;
 out:
@@ -246,8 +253,8 @@ void http_client_free(struct http_client **hcp)
     if (!hcp || !*hcp)
         return;
     struct http_client *hc = *hcp;
-    if (hc->idle)
-        curl_easy_cleanup(hc->idle);
+    for (size_t i = 0; i < hc->idle_count; i++)
+        curl_easy_cleanup(hc->idle[i]);
     if (hc->share)
         curl_share_cleanup(hc->share);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -266,12 +273,12 @@ void http_client_free(struct http_client **hcp)
     *hcp = NULL;
 }
 
-/* Borrow the idle handle, or make a temporary one bound to the share. */
+/* Borrow an idle handle (the most recently returned: its connections are the
+ * likeliest alive), or make a new one. */
 static CURL *handle_get(struct http_client *hc)
 {
     pthread_mutex_lock(&hc->idle_lock);
-    CURL *easy = hc->idle;
-    hc->idle = NULL;
+    CURL *easy = hc->idle_count ? hc->idle[--hc->idle_count] : NULL;
     pthread_mutex_unlock(&hc->idle_lock);
     if (!easy)
         easy = curl_easy_init();
@@ -284,8 +291,8 @@ static void handle_put(struct http_client *hc, CURL *easy)
         return;
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
     pthread_mutex_lock(&hc->idle_lock);
-    if (!hc->idle) {
-        hc->idle = easy;
+    if (hc->idle_count < HTTP_IDLE_MAX) {
+        hc->idle[hc->idle_count++] = easy;
         easy = NULL;
     }
     pthread_mutex_unlock(&hc->idle_lock);
