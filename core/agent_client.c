@@ -560,7 +560,6 @@ static void merge_job(struct agent_fleet *fleet, struct job *j, int64_t now)
     } else {
         char buf[900];
         enum agent_state was = n->state;
-        bool is_same_error = n->error && strcmp(n->error, kerr_format(&j->err, buf, sizeof buf)) == 0;
         set_owned(&n->error, xstrdup(kerr_format(&j->err, buf, sizeof buf)));
         if (j->rc == -KERR_UNAUTHORIZED || j->rc == -KERR_FORBIDDEN)
             n->state = AGENT_STATE_UNAUTHORIZED;
@@ -568,8 +567,9 @@ static void merge_job(struct agent_fleet *fleet, struct job *j, int64_t now)
             n->state = AGENT_STATE_STALE;
         else
             n->state = AGENT_STATE_UNREACHABLE;
-        /* once per new problem, not once per poll: the node's state carries it on */
-        if (!is_same_error || was != n->state)
+        /* once when the node goes bad, not once per poll (errors differ in
+         * detail, "after 5001 ms"): the node's state and the status line carry it on */
+        if (was != n->state)
             core_log(CORE_LOG_WARN, "agent on %s: %s", n->node, n->error);
     }
 }
