@@ -295,9 +295,10 @@ static void first_pod(const char *screen, char *out, size_t len)
             p++;
     }
     assert_non_null(p);
-    char ns[64] = "", pod[128] = "";
-    assert_int_equal(sscanf(p, "%63s %127s", ns, pod), 2);
-    snprintf(out, len, " %s ", pod);
+    char ns[64] = "", pod[100] = "";
+    assert_int_equal(sscanf(p, "%63s %99s", ns, pod), 2);
+    assert_true(strlen(pod) + 3 <= len);
+    snprintf(out, len, " %.*s ", (int)(len > 3 ? len - 3 : 0), pod);
 }
 
 /* Fresh data: counts, no staleness, a young age, the rows. */
