@@ -697,8 +697,15 @@ static bool agent_trouble(const struct agent_fleet *f, char *buf, size_t len)
     char more[64] = "";
     if (bad > 1)
         snprintf(more, sizeof more, " (and %zu more agents: see Nodes)", bad - 1);
+    /* the reason first: the request URL (node details show it) would fill the line */
+    const char *why = first->error ? first->error : "no answer yet";
+    if (strncmp(why, "http://", 7) == 0 || strncmp(why, "https://", 8) == 0) {
+        const char *colon = strstr(why + 8, ": ");
+        if (colon && colon[2])
+            why = colon + 2;
+    }
     snprintf(buf, len, "agent on %s %s%s: %s", first->node, agent_state_name(first->state), more,
-             first->error ? first->error : "no answer yet");
+             why);
     return true;
 }
 
