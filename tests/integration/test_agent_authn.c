@@ -79,6 +79,15 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return ret;
 }
 
+/* The tokens make_jwt issued and their exp: the fake API server's own record
+ * (as an API server knows the tokens it signed), independent of the agent's
+ * JWT decoding. */
+static struct {
+    char token[600];
+    int64_t exp;
+} issued[8];
+static pthread_mutex_t issued_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* A JWT-shaped service-account token that expires at exp (unix seconds). */
 static void make_jwt(int64_t exp, char *out, size_t len)
 {
@@ -90,25 +99,30 @@ static void make_jwt(int64_t exp, char *out, size_t len)
     harness_b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
     harness_b64url(payload, p, sizeof p);
     snprintf(out, len, "%s.%s.c2lnbmF0dXJl", h, p);
-}
-
-/* The fake API server's side: exp of a token make_jwt made, or -1. */
-static int jwt_exp(const char *t, int64_t *exp)
-{
-    char h[128];
-    harness_b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", h, sizeof h);
-    const char *dot = strchr(t, '.');
-    if (!dot || (size_t)(dot - t) != strlen(h) || strncmp(t, h, strlen(h)) != 0)
-        return -1;
-    for (int64_t e = (int64_t)time(NULL) - 600; e < (int64_t)time(NULL) + 600; e++) {
-        char want[512];
-        make_jwt(e, want, sizeof want);
-        if (strcmp(want, t) == 0) {
-            *exp = e;
-            return 0;
+    pthread_mutex_lock(&issued_lock);
+    for (size_t i = 0; i < sizeof issued / sizeof issued[0]; i++) {
+        if (!issued[i].token[0]) {
+            snprintf(issued[i].token, sizeof issued[i].token, "%s", out);
+            issued[i].exp = exp;
+            break;
         }
     }
-    return -1;
+    pthread_mutex_unlock(&issued_lock);
+}
+
+/* The fake API server's side: exp of a token make_jwt issued, or -1. */
+static int jwt_exp(const char *t, int64_t *exp)
+{
+    int rc = -1;
+    pthread_mutex_lock(&issued_lock);
+    for (size_t i = 0; i < sizeof issued / sizeof issued[0] && rc < 0; i++) {
+        if (issued[i].token[0] && strcmp(issued[i].token, t) == 0) {
+            *exp = issued[i].exp;
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&issued_lock);
+    return rc;
 }
 
 static void copy_str(char *dst, size_t len, const cJSON *v)
