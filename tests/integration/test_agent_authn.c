@@ -336,6 +336,15 @@ static int agent_start(struct harness_agent *ap, int api_port, bool with_static,
     return harness_agent_launch(ap, &o);
 }
 
+/* No policy reached the (fake) kernel: .replace was never written. */
+static void assert_nothing_loaded(const struct harness_agent *ap)
+{
+    struct stat st;
+    char p[400];
+    snprintf(p, sizeof p, "%s/.replace", ap->aafs);
+    assert_true(stat(p, &st) != 0 || st.st_size == 0);
+}
+
 static const char *error_of(const struct harness_resp *r)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, "error");
@@ -464,10 +473,7 @@ static void test_unknown_and_missing_token(void **state)
     api_counts(&api, &trs, &sars);
     assert_int_equal(sars, 0);
     assert_int_equal(trs, 1); /* the rejected token was reviewed once, then cached */
-    struct stat st;
-    char p[400];
-    snprintf(p, sizeof p, "%s/.replace", ap.aafs);
-    assert_true(stat(p, &st) != 0 || st.st_size == 0);
+    assert_nothing_loaded(&ap);
     /* /healthz stays open */
     assert_int_equal(harness_agent_http(&ap, "GET", "/healthz", NULL, NULL, &r), 200);
     harness_resp_free(&r);
@@ -798,10 +804,7 @@ static void test_expired_token(void **state)
     int trs3, sars3;
     api_counts(&api, &trs3, &sars3);
     assert_int_equal(sars3, sars2);
-    struct stat st;
-    char p[400];
-    snprintf(p, sizeof p, "%s/.replace", ap.aafs);
-    assert_true(stat(p, &st) != 0 || st.st_size == 0);
+    assert_nothing_loaded(&ap);
 
     /* a token already past its exp is never accepted, not even once */
     char old[600];
